@@ -1,0 +1,99 @@
+package v1alpha1
+
+// Condition types shared by every kind. Ready is always present once an
+// object has been seen; Reconciling and Stalled are present only while True.
+const (
+	// ConditionReady is True when everything the spec asks for holds at Meta
+	// and in the cluster.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while work is under way or Meta is still
+	// deciding (a template in review).
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when the object cannot progress without a
+	// human; the message says what to do.
+	ConditionStalled = "Stalled"
+)
+
+// Kind-specific condition types.
+const (
+	// ConditionCredentialsValid (MetaProvider): the Secret is complete and the
+	// token reaches the WhatsApp Business Account.
+	ConditionCredentialsValid = "CredentialsValid"
+	// ConditionAppSubscribed (MetaProvider): our app is in the WABA's
+	// subscribed_apps, so Meta delivers its webhooks.
+	ConditionAppSubscribed = "AppSubscribed"
+	// ConditionWebhookReady (MetaProvider): the managed webhook Deployment has
+	// ready replicas.
+	ConditionWebhookReady = "WebhookReady"
+	// ConditionPhoneNumberVerified (WhatsAppChannel): the number is in the
+	// WABA and its id is known.
+	ConditionPhoneNumberVerified = "PhoneNumberVerified"
+	// ConditionRouted (WhatsAppChannel): the chatbot target resolves and the
+	// number is bound to this channel alone.
+	ConditionRouted = "Routed"
+	// ConditionProfileSynced (WhatsAppChannel): the business profile at Meta
+	// equals spec.profile (True with reason NotManaged when there is none).
+	ConditionProfileSynced = "ProfileSynced"
+	// ConditionSubmitted (MessageTemplate): Meta holds the template as specified.
+	ConditionSubmitted = "Submitted"
+)
+
+// Condition reasons: one CamelCase vocabulary for every kind. They are part
+// of the API: alerts and scripts match on them.
+const (
+	// ReasonProgressing: first sight, or work under way.
+	ReasonProgressing = "Progressing"
+	// ReasonSucceeded: the condition holds.
+	ReasonSucceeded = "Succeeded"
+
+	// ReasonSecretNotFound: the credentials Secret does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonSecretKeyMissing: the Secret lacks a required key.
+	ReasonSecretKeyMissing = "SecretKeyMissing"
+	// ReasonInvalidCredentials: Meta rejected the token (codes 190 or 0).
+	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonMissingPermission: the token lacks a scope or access to the WABA.
+	ReasonMissingPermission = "MissingPermission"
+	// ReasonTokenExpiringSoon: the token works but expires soon.
+	ReasonTokenExpiringSoon = "TokenExpiringSoon"
+	// ReasonAppMismatch: the token belongs to another app than spec.appID.
+	ReasonAppMismatch = "AppMismatch"
+	// ReasonNotSubscribed: our app is not subscribed to the WABA yet.
+	ReasonNotSubscribed = "NotSubscribed"
+	// ReasonWaitingForWebhook: the webhook Deployment has no ready replica.
+	ReasonWaitingForWebhook = "WaitingForWebhook"
+
+	// ReasonProviderNotFound: the referenced MetaProvider does not exist.
+	ReasonProviderNotFound = "ProviderNotFound"
+	// ReasonProviderNotReady: the referenced MetaProvider is not Ready.
+	ReasonProviderNotReady = "ProviderNotReady"
+	// ReasonPhoneNumberNotFound: the number is not among the WABA's numbers.
+	ReasonPhoneNumberNotFound = "PhoneNumberNotFound"
+	// ReasonConflict: another channel already holds this phone number.
+	ReasonConflict = "Conflict"
+	// ReasonChatbotNotFound: the chatbot Service does not exist or lacks the port.
+	ReasonChatbotNotFound = "ChatbotNotFound"
+	// ReasonNotManaged: spec.profile is unset; the profile is left alone.
+	ReasonNotManaged = "NotManaged"
+
+	// ReasonPending: Meta is reviewing the template.
+	ReasonPending = "Pending"
+	// ReasonRejected: Meta rejected the template.
+	ReasonRejected = "Rejected"
+	// ReasonPaused: Meta paused or disabled the template.
+	ReasonPaused = "Paused"
+	// ReasonEditRefused: Meta refused an edit (budget, category of an
+	// approved template, status that cannot be edited).
+	ReasonEditRefused = "EditRefused"
+	// ReasonTemplateInvalid: Meta refused the template's content.
+	ReasonTemplateInvalid = "TemplateInvalid"
+	// ReasonMetaStatus: a template status without a specific reason.
+	ReasonMetaStatus = "MetaStatus"
+
+	// ReasonRateLimited: Meta's rate limit was hit; retrying after its wait.
+	ReasonRateLimited = "RateLimited"
+	// ReasonGraphAPIError: a transient Graph API failure; retrying with backoff.
+	ReasonGraphAPIError = "GraphAPIError"
+	// ReasonDeleting: the object is being deleted.
+	ReasonDeleting = "Deleting"
+)

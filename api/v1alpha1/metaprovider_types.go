@@ -1,0 +1,158 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Keys the operator reads from the credentials Secret.
+const (
+	// SecretKeyAccessToken holds the system user access token.
+	SecretKeyAccessToken = "accessToken"
+	// SecretKeyAppSecret holds the Meta app secret that signs webhooks.
+	SecretKeyAppSecret = "appSecret"
+	// SecretKeyVerifyToken holds the webhook verification token.
+	SecretKeyVerifyToken = "verifyToken"
+)
+
+// MetaProviderSpec describes one WhatsApp Business Account (WABA) and the Meta
+// app whose credentials reach it.
+// +kubebuilder:validation:XValidation:rule="!has(self.webhook) || !has(self.webhook.publicURL) || has(self.appID)",message="spec.appID is required when spec.webhook.publicURL is set: the operator must find its own app in the WABA's subscribed apps"
+type MetaProviderSpec struct {
+	// businessAccountID is the WhatsApp Business Account id (digits only), as
+	// shown in Meta's WhatsApp Manager.
+	// +kubebuilder:validation:Pattern=`^[0-9]{1,32}$`
+	// +kubebuilder:validation:MaxLength=32
+	// +required
+	BusinessAccountID string `json:"businessAccountID"`
+
+	// appID is the Meta app id (digits only). When set, the operator inspects
+	// the token with debug_token (expiry, scopes, owning app) and checks that
+	// this app is subscribed to the WABA.
+	// +kubebuilder:validation:Pattern=`^[0-9]{1,32}$`
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	AppID string `json:"appID,omitempty"`
+
+	// credentialsSecretRef names a Secret in the same namespace with the keys
+	// accessToken (system user token), appSecret (signs webhooks) and
+	// verifyToken (webhook handshake). A change to it is picked up at once.
+	// +required
+	CredentialsSecretRef SecretReference `json:"credentialsSecretRef"`
+
+	// graphAPIVersion pins the Graph API version, e.g. v25.0. Defaults to the
+	// operator's --graph-api-version.
+	// +kubebuilder:validation:Pattern=`^v[0-9]{1,3}\.[0-9]{1,2}$`
+	// +kubebuilder:validation:MaxLength=8
+	// +optional
+	GraphAPIVersion string `json:"graphAPIVersion,omitempty"`
+
+	// templateLanguage is the language of the new_bot_message template the
+	// relay falls back to outside the 24-hour service window.
+	// +kubebuilder:validation:Pattern=`^[a-z]{2,3}(_[A-Za-z]{2,4})?$`
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:default=en
+	// +optional
+	TemplateLanguage string `json:"templateLanguage,omitempty"`
+
+	// syncInterval is how often Meta-side state (token, subscription, numbers,
+	// template statuses) is re-read. At least 1m, at most 24h.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('24h')",message="spec.syncInterval must be between 1m and 24h"
+	// +kubebuilder:default="10m"
+	// +optional
+	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
+
+	// webhook configures the webhook server the operator runs for this provider.
+	// +optional
+	Webhook *ProviderWebhook `json:"webhook,omitempty"`
+}
+
+// ProviderWebhook configures the managed webhook Deployment.
+type ProviderWebhook struct {
+	// replicas of the webhook Deployment. A PodDisruptionBudget is added when
+	// greater than 1.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=20
+	// +kubebuilder:default=1
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// publicURL is the HTTPS URL at which Meta reaches the webhook server
+	// (through your Ingress or Gateway). When set it is registered as the
+	// WABA's callback override, together with the verify token; Meta then
+	// sends messages of this WABA there. It must end in /webhook.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="self.startsWith('https://')",message="spec.webhook.publicURL must be an https:// URL: Meta refuses plain HTTP callbacks"
+	// +kubebuilder:validation:XValidation:rule="isURL(self)",message="spec.webhook.publicURL must be a valid URL"
+	// +optional
+	PublicURL string `json:"publicURL,omitempty"`
+}
+
+// MetaProviderStatus is the observed state of a MetaProvider.
+type MetaProviderStatus struct {
+	ReconcileStatus `json:",inline"`
+
+	// businessAccountName is the WABA's name at Meta.
+	// +optional
+	BusinessAccountName string `json:"businessAccountName,omitempty"`
+
+	// tokenExpiresAt is when the access token expires; absent for a
+	// non-expiring token or when spec.appID is unset.
+	// +optional
+	TokenExpiresAt *metav1.Time `json:"tokenExpiresAt,omitempty"`
+
+	// phoneNumberCount is the number of phone numbers in the WABA.
+	// +optional
+	PhoneNumberCount int32 `json:"phoneNumberCount,omitempty"`
+
+	// webhook reports the managed webhook server.
+	// +optional
+	Webhook *ProviderWebhookStatus `json:"webhook,omitempty"`
+}
+
+// ProviderWebhookStatus reports the managed webhook server.
+type ProviderWebhookStatus struct {
+	// serviceName is the Service in front of the webhook server.
+	// +optional
+	ServiceName string `json:"serviceName,omitempty"`
+	// readyReplicas of the webhook Deployment.
+	// +optional
+	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
+}
+
+// MetaProvider is one WhatsApp Business Account and the Meta app credentials
+// that reach it. Channels and templates reference it by name.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=mp,categories=whatsapp
+// +kubebuilder:printcolumn:name="WABA",type=string,JSONPath=`.spec.businessAccountID`
+// +kubebuilder:printcolumn:name="Business",type=string,JSONPath=`.status.businessAccountName`
+// +kubebuilder:printcolumn:name="Numbers",type=integer,JSONPath=`.status.phoneNumberCount`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
+type MetaProvider struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec MetaProviderSpec `json:"spec"`
+	// +optional
+	Status MetaProviderStatus `json:"status,omitempty"`
+}
+
+// MetaProviderList is a list of MetaProviders.
+//
+// +kubebuilder:object:root=true
+type MetaProviderList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []MetaProvider `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&MetaProvider{}, &MetaProviderList{})
+}
