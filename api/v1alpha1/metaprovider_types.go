@@ -127,6 +127,7 @@ type ProviderWebhookStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=mp,categories=whatsapp
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 55 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name of a MetaProvider must be at most 55 characters of a-z, 0-9 and '-', starting with a letter: it names the webhook Service <name>-webhook"
 // +kubebuilder:printcolumn:name="WABA",type=string,JSONPath=`.spec.businessAccountID`
 // +kubebuilder:printcolumn:name="Business",type=string,JSONPath=`.status.businessAccountName`
 // +kubebuilder:printcolumn:name="Numbers",type=integer,JSONPath=`.status.phoneNumberCount`

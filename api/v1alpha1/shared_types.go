@@ -51,9 +51,3 @@ type ReconcileStatus struct {
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
-
-// GetConditions returns the status conditions.
-func (s *ReconcileStatus) GetConditions() []metav1.Condition { return s.Conditions }
-
-// SetConditions replaces the status conditions.
-func (s *ReconcileStatus) SetConditions(c []metav1.Condition) { s.Conditions = c }

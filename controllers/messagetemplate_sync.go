@@ -1,0 +1,175 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
+	"github.com/kubechat/whatsapp-operator/internal/graph"
+)
+
+// Submission backoff, kept in status so it survives restarts.
+const (
+	submitBackoffBase = 30 * time.Second
+	submitBackoffMax  = time.Hour
+)
+
+// Reconcile brings one MessageTemplate to its spec.
+func (r *MessageTemplateReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	t := &whatsappv1alpha1.MessageTemplate{}
+	if err := r.client.Get(ctx, req.NamespacedName, t); err != nil {
+		return ctrl.Result{}, ignoreNotFound(err)
+	}
+	if !t.DeletionTimestamp.IsZero() {
+		return r.finalize(ctx, t)
+	}
+	before := t.DeepCopy()
+	conditions.MarkSeen(t)
+	res, err := r.sync(ctx, t)
+	if serr := r.finishStatus(ctx, t, before); serr != nil && err == nil {
+		err = serr
+	}
+	return res, err
+}
+
+func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) (ctrl.Result, error) {
+	p, creds, ok, err := r.readyProvider(ctx, t, t.Spec.ProviderRef.Name)
+	if !ok {
+		return ctrl.Result{}, err
+	}
+	interval := syncInterval(p)
+	waba := p.Spec.BusinessAccountID
+	gc := r.graphClient(p, creds)
+	desired := desiredTemplate(t)
+	hash := contentHash(desired)
+
+	live, res, err, ok := r.findLive(ctx, t, gc, waba, interval)
+	if !ok {
+		return res, err
+	}
+	if live == nil {
+		if live, res, err, ok = r.submit(ctx, t, gc, waba, desired, hash, interval); !ok {
+			return res, err
+		}
+	}
+	t.Status.TemplateID = live.ID
+	if t.Status.ContentHash == "" && sameComponents(live.Components, desired.Components) {
+		// Adopted, or created just before a restart: Meta holds the spec.
+		t.Status.ContentHash = hash
+	}
+	if t.Status.ContentHash != hash {
+		if live, res, err, ok = r.edit(ctx, t, gc, waba, live, desired, hash, interval); !ok {
+			return res, err
+		}
+	}
+	conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded,
+		fmt.Sprintf("template %s (%s) is %s at Meta", desired.Name, desired.Language, live.ID))
+	return r.judgeStatus(t, live, interval), nil
+}
+
+// findLive returns the template as Meta holds it, or nil when Meta has none.
+// The shared listing answers first; before any create, Meta is asked by exact
+// name and language, so a restart between Meta's answer and the status
+// write never creates a second template.
+func (r *MessageTemplateReconciler) findLive(ctx context.Context, t *whatsappv1alpha1.MessageTemplate, gc *graph.Client, waba string, interval time.Duration) (*graph.Template, ctrl.Result, error, bool) {
+	list, err := r.listings.templateList(ctx, gc, waba, r.templateListingAge(t, interval))
+	if err != nil {
+		res, err := graphFailure(t, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
+		return nil, res, err, false
+	}
+	name, lang := t.TemplateName(), t.Spec.Language
+	for i := range list {
+		l := &list[i]
+		if (t.Status.TemplateID != "" && l.ID == t.Status.TemplateID) || (l.Name == name && l.Language == lang) {
+			return l, ctrl.Result{}, nil, true
+		}
+	}
+	if t.Status.TemplateID != "" {
+		r.event(t, false, "DeletedAtMeta", fmt.Sprintf("template %s (%s), id %s, is gone from WhatsApp Business Account %s: submitting it again", name, lang, t.Status.TemplateID, waba))
+		t.Status.TemplateID, t.Status.ContentHash, t.Status.ApprovalStatus = "", "", ""
+	}
+	found, err := gc.FindTemplate(ctx, waba, name, lang)
+	if err != nil {
+		res, err := graphFailure(t, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
+		return nil, res, err, false
+	}
+	return found, ctrl.Result{}, nil, true
+}
+
+// submit creates the template at Meta, with a backoff kept in status.
+func (r *MessageTemplateReconciler) submit(ctx context.Context, t *whatsappv1alpha1.MessageTemplate, gc *graph.Client, waba string,
+	desired graph.TemplateSpec, hash string, interval time.Duration) (*graph.Template, ctrl.Result, error, bool) {
+	if wait := r.submitWait(t); wait > 0 {
+		msg := fmt.Sprintf("submission failed %d time(s); next attempt in %s", t.Status.SubmitAttempts, wait.Round(time.Second))
+		if c := conditions.Get(t, whatsappv1alpha1.ConditionSubmitted); c != nil && c.Message != "" {
+			msg = c.Message + " (" + msg + ")"
+		}
+		if !conditions.IsTrue(t, whatsappv1alpha1.ConditionStalled) {
+			conditions.MarkReconciling(t, whatsappv1alpha1.ReasonGraphAPIError, msg)
+		}
+		return nil, ctrl.Result{RequeueAfter: wait}, nil, false
+	}
+	if t.Spec.DeletionPolicy != whatsappv1alpha1.DeletionPolicyOrphan && !controllerutil.ContainsFinalizer(t, whatsappv1alpha1.Finalizer) {
+		if err := r.addFinalizer(ctx, t); err != nil {
+			return nil, ctrl.Result{}, err, false
+		}
+	}
+	created, err := gc.CreateTemplate(ctx, waba, desired)
+	if err != nil {
+		if graph.IsTemplateExists(err) {
+			// Someone else created it meanwhile: adopt it on the next pass.
+			return nil, ctrl.Result{RequeueAfter: time.Second}, nil, false
+		}
+		t.Status.SubmitAttempts++
+		now := metav1.NewTime(r.now())
+		t.Status.LastSubmitFailureTime = &now
+		msg := graph.Describe(err)
+		conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonTemplateInvalid, msg)
+		res, rerr := graphFailure(t, err, whatsappv1alpha1.ReasonTemplateInvalid, interval)
+		if conditions.IsTrue(t, whatsappv1alpha1.ConditionStalled) {
+			// Permanent for this spec: wait for a change, no retry.
+			return nil, ctrl.Result{}, nil, false
+		}
+		return nil, res, rerr, false
+	}
+	t.Status.SubmitAttempts, t.Status.LastSubmitFailureTime = 0, nil
+	t.Status.ContentHash = hash
+	live := graph.Template{
+		ID: created.ID, Name: desired.Name, Language: desired.Language, Status: created.Status,
+		Category: created.Category, ParameterFormat: desired.ParameterFormat, Components: desired.Components,
+	}
+	r.listings.putTemplate(waba, live)
+	r.event(t, true, "Submitted", fmt.Sprintf("submitted template %s (%s) to Meta as id %s, status %s", desired.Name, desired.Language, created.ID, created.Status))
+	return &live, ctrl.Result{}, nil, true
+}
+
+// submitWait is how long to wait before the next submission. Attempts
+// count for the generation that failed; a spec change resets them.
+func (r *MessageTemplateReconciler) submitWait(t *whatsappv1alpha1.MessageTemplate) time.Duration {
+	c := conditions.Get(t, whatsappv1alpha1.ConditionSubmitted)
+	if t.Status.SubmitAttempts == 0 || t.Status.LastSubmitFailureTime == nil || c == nil || c.ObservedGeneration != t.Generation {
+		t.Status.SubmitAttempts, t.Status.LastSubmitFailureTime = 0, nil
+		return 0
+	}
+	backoff := submitBackoffBase << min(t.Status.SubmitAttempts-1, 10)
+	if backoff > submitBackoffMax {
+		backoff = submitBackoffMax
+	}
+	return t.Status.LastSubmitFailureTime.Add(backoff).Sub(r.now())
+}
+
+// templateListingAge: on a reconcile request a few seconds; for a template
+// in review its polling interval; otherwise the provider's syncInterval.
+func (r *MessageTemplateReconciler) templateListingAge(t *whatsappv1alpha1.MessageTemplate, interval time.Duration) time.Duration {
+	age := r.listingAge(t, interval)
+	if reviewing(t.Status.ApprovalStatus) {
+		age = min(age, r.pendingPoll(t, interval))
+	}
+	return age
+}

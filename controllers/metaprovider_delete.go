@@ -1,0 +1,67 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/graph"
+)
+
+// finalize unsubscribes the app from the WABA when no other MetaProvider
+// uses the same WABA and app, then releases the provider. The webhook
+// server's objects go with it through their owner references.
+func (r *MetaProviderReconciler) finalize(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(p, whatsappv1alpha1.Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	shared, err := r.wabaSharedWith(ctx, p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if shared != "" {
+		r.event(p, true, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("left the app subscribed to WhatsApp Business Account %s: MetaProvider %s still uses it", p.Spec.BusinessAccountID, shared))
+		return ctrl.Result{}, r.removeFinalizer(ctx, p)
+	}
+	creds, err := r.loadCredentials(ctx, p)
+	if err != nil {
+		var ce *credentialsError
+		if errors.As(err, &ce) {
+			// Escape hatch (namespace teardown deletes the Secret too): say
+			// what was left behind and let the deletion finish.
+			r.event(p, false, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("could not unsubscribe the app from WhatsApp Business Account %s (%s); unsubscribe it in Meta's dashboard if no longer wanted", p.Spec.BusinessAccountID, ce.Message))
+			return ctrl.Result{}, r.removeFinalizer(ctx, p)
+		}
+		return ctrl.Result{}, err
+	}
+	if err := r.graphClient(p, creds).UnsubscribeApp(ctx, p.Spec.BusinessAccountID); err != nil {
+		if !cleanupGivesUp(err) {
+			return ctrl.Result{}, err
+		}
+		r.event(p, false, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("could not unsubscribe the app from WhatsApp Business Account %s: %s", p.Spec.BusinessAccountID, graph.Describe(err)))
+		return ctrl.Result{}, r.removeFinalizer(ctx, p)
+	}
+	r.event(p, true, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("unsubscribed the app from WhatsApp Business Account %s", p.Spec.BusinessAccountID))
+	return ctrl.Result{}, r.removeFinalizer(ctx, p)
+}
+
+// wabaSharedWith names another live MetaProvider of the same WABA and app,
+// in any namespace, or returns "".
+func (r *MetaProviderReconciler) wabaSharedWith(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (string, error) {
+	var list whatsappv1alpha1.MetaProviderList
+	if err := r.client.List(ctx, &list, client.MatchingFields{indexBusinessAccount: p.Spec.BusinessAccountID}); err != nil {
+		return "", err
+	}
+	for _, o := range list.Items {
+		if o.UID == p.UID || !o.DeletionTimestamp.IsZero() || o.Spec.AppID != p.Spec.AppID {
+			continue
+		}
+		return o.Namespace + "/" + o.Name, nil
+	}
+	return "", nil
+}

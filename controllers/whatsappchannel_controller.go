@@ -1,0 +1,86 @@
+package controllers
+
+import (
+	"context"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/graph"
+)
+
+// WhatsAppChannelReconciler reconciles a WhatsAppChannel: finds its number
+// in the WABA, guards against a second channel claiming it, checks the
+// chatbot target and keeps the business profile.
+type WhatsAppChannelReconciler struct {
+	*base
+	profiles *profileChecks
+}
+
+// +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=whatsappchannels,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=whatsappchannels/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=whatsappchannels/finalizers,verbs=update
+
+// SetupWithManager wires the watches: the channel, its provider (readiness
+// flips and spec changes), and other channels of the same number (a
+// deleted holder frees the number for the next one).
+func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.profiles = newProfileChecks()
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&whatsappv1alpha1.WhatsAppChannel{}, builder.WithPredicates(specOrRequestChanged())).
+		Named("whatsappchannel").
+		WithOptions(controllerOptions(r.opts)).
+		Watches(&whatsappv1alpha1.MetaProvider{}, handler.EnqueueRequestsFromMapFunc(r.channelsOfProvider),
+			builder.WithPredicates(providerReadinessChanged())).
+		Watches(&whatsappv1alpha1.WhatsAppChannel{}, handler.EnqueueRequestsFromMapFunc(r.channelsOfSameNumber),
+			builder.WithPredicates(predicate.Funcs{
+				CreateFunc:  func(event.CreateEvent) bool { return true },
+				DeleteFunc:  func(event.DeleteEvent) bool { return true },
+				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				GenericFunc: func(event.GenericEvent) bool { return false },
+			})).
+		Complete(r)
+}
+
+func (r *WhatsAppChannelReconciler) channelsOfProvider(ctx context.Context, p client.Object) []reconcile.Request {
+	var list whatsappv1alpha1.WhatsAppChannelList
+	if err := r.client.List(ctx, &list, client.InNamespace(p.GetNamespace()), client.MatchingFields{indexProviderName: p.GetName()}); err != nil {
+		return nil
+	}
+	return requestsFor(list.Items)
+}
+
+func (r *WhatsAppChannelReconciler) channelsOfSameNumber(ctx context.Context, o client.Object) []reconcile.Request {
+	ch, ok := o.(*whatsappv1alpha1.WhatsAppChannel)
+	if !ok {
+		return nil
+	}
+	var list whatsappv1alpha1.WhatsAppChannelList
+	if err := r.client.List(ctx, &list, client.MatchingFields{indexPhoneDigits: graph.Digits(ch.Spec.PhoneNumber)}); err != nil {
+		return nil
+	}
+	var reqs []reconcile.Request
+	for _, other := range list.Items {
+		if other.UID != ch.UID {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&other)})
+		}
+	}
+	return reqs
+}
+
+func requestsFor[T any, PT interface {
+	*T
+	client.Object
+}](items []T) []reconcile.Request {
+	reqs := make([]reconcile.Request, 0, len(items))
+	for i := range items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(PT(&items[i]))})
+	}
+	return reqs
+}

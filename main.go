@@ -1,0 +1,171 @@
+// Command whatsapp-operator runs the operator (the default) or, with the
+// webhook-server subcommand, one provider's webhook server.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"os"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/controllers"
+	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+	"github.com/kubechat/whatsapp-operator/webhookserver"
+)
+
+// defaultWebhookImage is used when neither --webhook-image nor
+// $WEBHOOK_IMAGE is set; config/manager sets $WEBHOOK_IMAGE to the
+// operator's own image.
+const defaultWebhookImage = "ghcr.io/kubechat/whatsapp-operator:latest"
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "webhook-server" {
+		os.Exit(runWebhookServer(os.Args[2:]))
+	}
+	os.Exit(runOperator())
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func runOperator() int {
+	var (
+		graphURL, graphVersion, webhookImage string
+		metricsAddr, probeAddr               string
+		leaderElect, secureMetrics, http2    bool
+	)
+	flag.StringVar(&graphURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL): Meta, a proxy, or the simulator.")
+	flag.StringVar(&graphVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when a MetaProvider sets none.")
+	flag.StringVar(&webhookImage, "webhook-image", envOr("WEBHOOK_IMAGE", defaultWebhookImage), "Image of the managed webhook servers (env WEBHOOK_IMAGE); the operator's own image.")
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Metrics endpoint address (HTTPS unless --metrics-secure=false); 0 disables it.")
+	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader, so only one replica reconciles.")
+	flag.BoolVar(&http2, "enable-http2", false, "Serve metrics over HTTP/2 (off: HTTP/2 Rapid Reset and Stream Cancellation CVEs).")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+
+	tlsOpts := []func(*tls.Config){}
+	if !http2 {
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts}
+	if secureMetrics {
+		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+
+	scheme := runtime.NewScheme()
+	must(clientgoscheme.AddToScheme(scheme))
+	must(whatsappv1alpha1.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsOpts,
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "whatsapp-operator.kubechat.io",
+		Cache:                  cacheOptions(),
+		Client:                 client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	})
+	if err != nil {
+		log.Error(err, "cannot create the manager")
+		return 1
+	}
+	if err := graph.RegisterMetrics(metrics.Registry); err != nil {
+		log.Error(err, "cannot register Graph API metrics")
+		return 1
+	}
+	if err := controllers.RegisterMetrics(metrics.Registry, mgr.GetCache()); err != nil {
+		log.Error(err, "cannot register object metrics")
+		return 1
+	}
+	factory := graph.NewFactory(graph.Config{BaseURL: graphURL, Version: graphVersion, Logger: ctrl.Log.WithName("graph")})
+	if err := controllers.Setup(mgr, controllers.Options{
+		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage,
+	}); err != nil {
+		log.Error(err, "cannot set up the controllers")
+		return 1
+	}
+	must(mgr.AddHealthzCheck("healthz", healthz.Ping))
+	must(mgr.AddReadyzCheck("readyz", healthz.Ping))
+	log.Info("starting", "graphAPIURL", graphURL, "graphAPIVersion", graphVersion, "webhookImage", webhookImage)
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "manager stopped")
+		return 1
+	}
+	return 0
+}
+
+// cacheOptions caches only what the operator owns among the kinds it
+// manages for webhook servers (label selector), never every Deployment or
+// Service of the cluster. Secrets are watched metadata-only and read
+// through the API server.
+func cacheOptions() cache.Options {
+	owned := cache.ByObject{Label: webhookresources.CacheSelector()}
+	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&appsv1.Deployment{}:            owned,
+		&corev1.Service{}:               owned,
+		&corev1.ServiceAccount{}:        owned,
+		&rbacv1.Role{}:                  owned,
+		&rbacv1.RoleBinding{}:           owned,
+		&policyv1.PodDisruptionBudget{}: owned,
+		&networkingv1.NetworkPolicy{}:   owned,
+	}}
+}
+
+func runWebhookServer(args []string) int {
+	fs := flag.NewFlagSet("webhook-server", flag.ExitOnError)
+	o := webhookserver.Options{}
+	fs.StringVar(&o.ProviderNamespace, "provider-namespace", "", "Namespace of the MetaProvider served (required).")
+	fs.StringVar(&o.ProviderName, "provider-name", "", "Name of the MetaProvider served (required).")
+	fs.StringVar(&o.BindAddress, "bind-address", ":8080", "Public address: Meta's webhooks at /webhook.")
+	fs.StringVar(&o.RelayBindAddress, "relay-bind-address", ":8081", "In-cluster address of the outbound relay.")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
+	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
+	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(fs)
+	_ = fs.Parse(args)
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	if o.ProviderNamespace == "" || o.ProviderName == "" {
+		fmt.Fprintln(os.Stderr, "webhook-server: --provider-namespace and --provider-name are required")
+		return 2
+	}
+	if err := webhookserver.Run(ctrl.SetupSignalHandler(), o); err != nil {
+		ctrl.Log.Error(err, "webhook server stopped")
+		return 1
+	}
+	return 0
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
