@@ -1,0 +1,85 @@
+package webhookresources
+
+import (
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	rbacv1ac "k8s.io/client-go/applyconfigurations/rbac/v1"
+
+	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+)
+
+// API groups the webhook server's Role names.
+const (
+	groupCore      = ""
+	groupDiscovery = "discovery.k8s.io"
+	groupEvents    = "events.k8s.io"
+	groupRBAC      = "rbac.authorization.k8s.io"
+)
+
+var (
+	verbsRead  = []string{"get", "list", "watch"}
+	verbsPatch = []string{"patch"}
+	verbsEmit  = []string{"create", "patch"}
+)
+
+// serviceAccount is the identity the webhook server's pods run as.
+func serviceAccount(t target) *corev1ac.ServiceAccountApplyConfiguration {
+	return corev1ac.ServiceAccount(t.name, t.namespace).
+		WithLabels(t.labels()).
+		WithOwnerReferences(t.ownerReference())
+}
+
+// role grants the webhook server exactly what it does, in its own namespace:
+//   - reads its MetaProvider, the channels (routes) and templates (relay
+//     fallback), and patches channels and templates to set the
+//     reconcile-request annotation when Meta announces a change;
+//   - reads Services and EndpointSlices to route to chatbot Services;
+//   - reads one Secret, the provider's credentials (list and watch with
+//     resourceNames work only with a metadata.name field selector, which is
+//     how the server watches it);
+//   - records Events (core and events.k8s.io, whichever recorder it uses).
+//
+// The operator can create this Role only because it holds every one of these
+// permissions itself (RBAC escalation prevention); see RBAC-NOTES.md.
+func role(t target) *rbacv1ac.RoleApplyConfiguration {
+	group := v1alpha1.GroupVersion.Group
+	return rbacv1ac.Role(t.name, t.namespace).
+		WithLabels(t.labels()).
+		WithOwnerReferences(t.ownerReference()).
+		WithRules(
+			rbacv1ac.PolicyRule().WithAPIGroups(group).
+				WithResources("metaproviders", "whatsappchannels", "messagetemplates").
+				WithVerbs(verbsRead...),
+			rbacv1ac.PolicyRule().WithAPIGroups(group).
+				WithResources("whatsappchannels", "messagetemplates").
+				WithVerbs(verbsPatch...),
+			rbacv1ac.PolicyRule().WithAPIGroups(groupDiscovery).
+				WithResources("endpointslices").
+				WithVerbs(verbsRead...),
+			rbacv1ac.PolicyRule().WithAPIGroups(groupCore).
+				WithResources("services").
+				WithVerbs(verbsRead...),
+			rbacv1ac.PolicyRule().WithAPIGroups(groupCore).
+				WithResources("secrets").
+				WithResourceNames(t.secretName).
+				WithVerbs(verbsRead...),
+			rbacv1ac.PolicyRule().WithAPIGroups(groupCore, groupEvents).
+				WithResources("events").
+				WithVerbs(verbsEmit...),
+		)
+}
+
+// roleBinding binds role to serviceAccount. Its roleRef never changes (the
+// API server forbids changing it).
+func roleBinding(t target) *rbacv1ac.RoleBindingApplyConfiguration {
+	return rbacv1ac.RoleBinding(t.name, t.namespace).
+		WithLabels(t.labels()).
+		WithOwnerReferences(t.ownerReference()).
+		WithRoleRef(rbacv1ac.RoleRef().
+			WithAPIGroup(groupRBAC).
+			WithKind("Role").
+			WithName(t.name)).
+		WithSubjects(rbacv1ac.Subject().
+			WithKind("ServiceAccount").
+			WithName(t.name).
+			WithNamespace(t.namespace))
+}

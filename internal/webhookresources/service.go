@@ -1,0 +1,30 @@
+package webhookresources
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+)
+
+// service is the ClusterIP Service in front of the webhook pods: port 80
+// (name "webhook") is what an Ingress or Gateway routes Meta's callbacks to;
+// port 8081 (name "relay") is the outbound relay chatbots send through.
+func service(t target) *corev1ac.ServiceApplyConfiguration {
+	return corev1ac.Service(t.name, t.namespace).
+		WithLabels(t.labels()).
+		WithOwnerReferences(t.ownerReference()).
+		WithSpec(corev1ac.ServiceSpec().
+			WithType(corev1.ServiceTypeClusterIP).
+			WithSelector(t.selector()).
+			WithPorts(
+				corev1ac.ServicePort().
+					WithName(portWebhook).
+					WithProtocol(corev1.ProtocolTCP).
+					WithPort(servicePort).
+					WithTargetPort(intstr.FromString(portWebhook)),
+				corev1ac.ServicePort().
+					WithName(portRelay).
+					WithProtocol(corev1.ProtocolTCP).
+					WithPort(relayPort).
+					WithTargetPort(intstr.FromString(portRelay))))
+}
