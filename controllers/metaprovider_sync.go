@@ -175,6 +175,14 @@ func (r *MetaProviderReconciler) markCredentialsFailure(p *whatsappv1alpha1.Meta
 // callback override when spec.webhook.publicURL is set. Without the
 // subscription Meta's handshake works and no message ever arrives.
 func (r *MetaProviderReconciler) ensureSubscribed(ctx context.Context, p *whatsappv1alpha1.MetaProvider, gc *graph.Client, creds *credentials, webhookReady bool, interval time.Duration) (ctrl.Result, error, bool) {
+	// The finalizer goes on after the first successful read and before any
+	// change at Meta: this provider now shares in the subscription, and the
+	// last provider of a WABA and app to go unsubscribes it.
+	if !controllerutil.ContainsFinalizer(p, whatsappv1alpha1.Finalizer) {
+		if err := r.addFinalizer(ctx, p); err != nil {
+			return ctrl.Result{}, err, false
+		}
+	}
 	apps, err := gc.ListSubscribedApps(ctx, p.Spec.BusinessAccountID)
 	if err != nil {
 		res, err := graphFailure(p, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
@@ -197,12 +205,6 @@ func (r *MetaProviderReconciler) ensureSubscribed(ctx context.Context, p *whatsa
 			return ctrl.Result{RequeueAfter: jitter(interval)}, nil, false
 		}
 		override = &graph.CallbackOverride{URL: publicURL, VerifyToken: creds.VerifyToken}
-	}
-	// The finalizer goes on before the first external change it must undo.
-	if !controllerutil.ContainsFinalizer(p, whatsappv1alpha1.Finalizer) {
-		if err := r.addFinalizer(ctx, p); err != nil {
-			return ctrl.Result{}, err, false
-		}
 	}
 	if err := gc.SubscribeApp(ctx, p.Spec.BusinessAccountID, override); err != nil {
 		conditions.Set(p, whatsappv1alpha1.ConditionAppSubscribed, metav1.ConditionFalse, whatsappv1alpha1.ReasonNotSubscribed, graph.Describe(err))
@@ -245,14 +247,20 @@ func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.Subscribed
 }
 
 // listingAge is how old a shared listing may be for this reconcile: the
-// sync interval normally, a few seconds when a human or a webhook asked for
-// a fresh look (the reconcile-request annotation changed).
+// sync interval normally; when a human or a webhook asked for a fresh look
+// (the reconcile-request annotation changed), younger than the request
+// (its value is a timestamp by convention) and at most MinListingAge, so a
+// burst of requests still costs one Graph call.
 func (b *base) listingAge(obj statusObject, interval time.Duration) time.Duration {
 	req, ok := obj.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]
-	if ok && req != obj.GetReconcileStatus().LastHandledReconcileAt {
-		return b.opts.MinListingAge
+	if !ok || req == obj.GetReconcileStatus().LastHandledReconcileAt {
+		return interval
 	}
-	return interval
+	age := b.opts.MinListingAge
+	if at, err := time.Parse(time.RFC3339Nano, req); err == nil {
+		age = min(age, max(b.now().Sub(at), 0))
+	}
+	return age
 }
 
 func webhookWaitMessage(wr webhookresources.Result) string {

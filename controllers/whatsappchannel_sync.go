@@ -90,7 +90,7 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	}
 
 	if !routed {
-		conditions.MarkNotReady(ch, whatsappv1alpha1.ReasonChatbotNotFound, routeMsg)
+		conditions.MarkReconciling(ch, whatsappv1alpha1.ReasonChatbotNotFound, routeMsg)
 		return ctrl.Result{RequeueAfter: chatbotRecheck}, nil
 	}
 	conditions.MarkReady(ch, fmt.Sprintf("%s (%s, id %s) routes to %s", ch.Spec.PhoneNumber, ch.Status.VerifiedName, ch.Status.PhoneNumberID, chatbotTarget(ch)))
@@ -98,11 +98,13 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 }
 
 // readyProvider returns the referenced provider and its credentials when it
-// is Ready; otherwise it marks obj and ok is false (no Graph call is made).
+// is Ready; otherwise it marks obj Reconciling (it resumes by itself when
+// the provider becomes Ready: the provider is watched) and ok is false. No
+// Graph call is made for an object whose provider is not Ready.
 func (b *base) readyProvider(ctx context.Context, obj statusObject, name string) (*whatsappv1alpha1.MetaProvider, *credentials, bool, error) {
 	p, err := b.getProvider(ctx, obj.GetNamespace(), name)
 	if apierrors.IsNotFound(err) {
-		conditions.MarkNotReady(obj, whatsappv1alpha1.ReasonProviderNotFound,
+		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotFound,
 			fmt.Sprintf("MetaProvider %s/%s does not exist: create it or fix spec.providerRef.name", obj.GetNamespace(), name))
 		return nil, nil, false, nil
 	}
@@ -114,12 +116,12 @@ func (b *base) readyProvider(ctx context.Context, obj statusObject, name string)
 		if c := conditions.Get(p, whatsappv1alpha1.ConditionReady); c != nil && c.Message != "" {
 			why = c.Message
 		}
-		conditions.MarkNotReady(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s is not Ready: %s", name, why))
+		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s is not Ready: %s", name, why))
 		return nil, nil, false, nil
 	}
 	creds, err := b.loadCredentials(ctx, p)
 	if err != nil {
-		conditions.MarkNotReady(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, err.Error()))
+		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, err.Error()))
 		return nil, nil, false, nil
 	}
 	return p, creds, true, nil

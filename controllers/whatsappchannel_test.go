@@ -1,0 +1,184 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+)
+
+func TestChannelFindsItsNumberByDigits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	// Meta shows "+1 202-555-0123"; the spec says +12025550123.
+	ch := f.channel("support-us", phoneE164)
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "Succeeded")
+	want := whatsappv1alpha1.WhatsAppChannelStatus{
+		PhoneNumberID: phoneID, DisplayPhoneNumber: "+1 202-555-0123", VerifiedName: "Acme Support", QualityRating: "GREEN",
+	}
+	got := ch.Status
+	if got.PhoneNumberID != want.PhoneNumberID || got.DisplayPhoneNumber != want.DisplayPhoneNumber ||
+		got.VerifiedName != want.VerifiedName || got.QualityRating != want.QualityRating || got.MessagingLimitTier == "" {
+		t.Errorf("status = %+v, want %+v and a messaging tier", got, want)
+	}
+	for _, ct := range []string{"PhoneNumberVerified", "Routed", "ProfileSynced"} {
+		if c := condition(ch, ct); c == nil || c.Status != metav1.ConditionTrue {
+			t.Errorf("%s = %+v, want True", ct, c)
+		}
+	}
+	if got := kstatus(ch.Generation, ch.Status.ObservedGeneration, ch.Status.Conditions); got != "Current" {
+		t.Errorf("kstatus = %s, want Current", got)
+	}
+}
+
+func TestChannelWithUnknownNumberStallsNamingNumberAndWABA(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	ch := f.channel("typo", "+12025550999")
+	f.waitCondition(ch, "Stalled", metav1.ConditionTrue, "PhoneNumberNotFound")
+	msg := condition(ch, "Ready").Message
+	for _, want := range []string{"+12025550999", wabaID, "+1 202-555-0123"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+	if ch.Status.PhoneNumberID != "" {
+		t.Errorf("a channel without its number shows id %q (the webhook server would route to it)", ch.Status.PhoneNumberID)
+	}
+	f.waitEvent("typo", "PhoneNumberNotFound")
+}
+
+func TestSecondChannelForTheSameNumberIsAConflict(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	first := f.channel("first", phoneE164)
+	f.waitCondition(first, "Ready", metav1.ConditionTrue, "")
+	firstStatus := first.Status.DeepCopy()
+
+	second := f.channel("second", phoneE164)
+	f.waitCondition(second, "Stalled", metav1.ConditionTrue, "Conflict")
+	if msg := condition(second, "Ready").Message; !strings.Contains(msg, f.ns+"/first") {
+		t.Errorf("conflict message does not name the holder: %s", msg)
+	}
+	if c := condition(second, "Routed"); c == nil || c.Reason != "Conflict" {
+		t.Errorf("Routed = %+v, want Conflict", c)
+	}
+	if second.Status.PhoneNumberID != "" {
+		t.Errorf("the duplicate shows the number's id %q", second.Status.PhoneNumberID)
+	}
+	f.get(first)
+	if c := condition(first, "Ready"); c.Status != metav1.ConditionTrue || first.Status.PhoneNumberID != firstStatus.PhoneNumberID {
+		t.Errorf("the first channel was disturbed: %+v", first.Status)
+	}
+
+	// Deleting the holder frees the number for the second channel.
+	if err := f.c.Delete(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCondition(second, "Ready", metav1.ConditionTrue, "")
+}
+
+func TestChannelWaitsForItsProviderWithoutCallingMeta(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.secret("acme-meta")
+	p := f.provider("acme") // webhook server never becomes ready
+	f.waitCondition(p, "Reconciling", metav1.ConditionTrue, "WaitingForWebhook")
+	listings := f.sim.Calls(graphsim.EndpointListPhoneNumbers)
+
+	ch := f.channel("support-us", phoneE164)
+	f.waitCondition(ch, "Ready", metav1.ConditionFalse, "ProviderNotReady")
+	if got := kstatus(ch.Generation, ch.Status.ObservedGeneration, ch.Status.Conditions); got != "InProgress" {
+		t.Errorf("kstatus = %s, want InProgress", got)
+	}
+	if n := f.sim.Calls(graphsim.EndpointListPhoneNumbers); n != listings {
+		t.Errorf("the channel listed phone numbers (%d → %d) while its provider was not Ready", listings, n)
+	}
+	if n := f.sim.Calls(graphsim.EndpointGetBusinessProfile); n != 0 {
+		t.Errorf("profile read while the provider was not Ready")
+	}
+
+	// The provider becoming Ready wakes the channel.
+	f.markWebhookReady("acme")
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "")
+}
+
+func TestChannelKeepsTheBusinessProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	want := &whatsappv1alpha1.BusinessProfile{
+		About: "We answer within minutes", Email: "support@acme.example", Vertical: "PROF_SERVICES",
+		Websites: []string{"https://acme.example"},
+	}
+	ch := f.channel("support-us", phoneE164, func(c *whatsappv1alpha1.WhatsAppChannel) { c.Spec.Profile = want })
+	f.waitCondition(ch, "ProfileSynced", metav1.ConditionTrue, "Succeeded")
+	live, ok := f.sim.Profile(phoneID)
+	if !ok || live.About != want.About || live.Email != want.Email || live.Vertical != want.Vertical || len(live.Websites) != 1 {
+		t.Fatalf("profile at Meta = %+v, want %+v", live, want)
+	}
+	f.waitEvent("support-us", "ProfileUpdated")
+	updates := f.sim.Calls(graphsim.EndpointUpdateBusinessProfile)
+
+	// Someone edits the profile in WhatsApp Manager; a reconcile request
+	// (or the next sync) puts it back, and an equal profile is not rewritten.
+	if err := f.sim.SetProfile(phoneID, graphsim.BusinessProfile{About: "hacked", Email: want.Email, Vertical: want.Vertical, Websites: want.Websites}); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(ch)
+	f.eventually("profile restored", func() bool { p, _ := f.sim.Profile(phoneID); return p.About == want.About })
+	if n := f.sim.Calls(graphsim.EndpointUpdateBusinessProfile); n != updates+1 {
+		t.Errorf("profile updates = %d, want %d", n, updates+1)
+	}
+	before := f.sim.Calls(graphsim.EndpointUpdateBusinessProfile)
+	v := f.requestReconcile(ch)
+	f.eventually("request handled", func() bool { f.get(ch); return ch.Status.LastHandledReconcileAt == v })
+	if n := f.sim.Calls(graphsim.EndpointUpdateBusinessProfile); n != before {
+		t.Errorf("an equal profile was written again (%d → %d)", before, n)
+	}
+}
+
+func TestChannelReportsAMissingChatbotService(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	ch := f.channel("support-us", phoneE164, func(c *whatsappv1alpha1.WhatsAppChannel) {
+		c.Spec.Chatbot = whatsappv1alpha1.ChatbotTarget{ServiceRef: &whatsappv1alpha1.ServiceReference{Name: "bot", Port: intstr.FromString("http")}, Path: "/wa"}
+	})
+	f.waitCondition(ch, "Routed", metav1.ConditionFalse, "ChatbotNotFound")
+	if msg := condition(ch, "Routed").Message; !strings.Contains(msg, "bot") {
+		t.Errorf("message does not name the Service: %s", msg)
+	}
+	f.create(&corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "bot"},
+		Spec:       corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "http", Port: 8080}}},
+	})
+	f.requestReconcile(ch)
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "")
+}
+
+func TestQualityDropRaisesAnEvent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	ch := f.channel("support-us", phoneE164)
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "")
+	if err := f.sim.SetQualityRating(phoneID, "YELLOW"); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(ch)
+	e := f.waitEvent("support-us", "QualityDropped")
+	if e.Type != corev1.EventTypeWarning || !strings.Contains(e.Note, "GREEN to YELLOW") {
+		t.Errorf("event = %s %q", e.Type, e.Note)
+	}
+	f.eventually("status shows YELLOW", func() bool { f.get(ch); return ch.Status.QualityRating == "YELLOW" })
+}
