@@ -1,0 +1,139 @@
+package graph
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+const (
+	errFmtMeta          = "graph %s: Meta error code %d%s: %s (HTTP %d%s)"
+	errFmtNoErrorObject = "graph %s: HTTP %d without a Graph error object"
+	maxBodyInError      = 64 << 10
+)
+
+// Error is Meta's error object, as answered by the Graph API:
+//
+//	{"error":{"message","type","code","error_subcode","error_user_title",
+//	          "error_user_msg","error_data":{"details"},"is_transient","fbtrace_id"}}
+//
+// It is also used, with FromMeta false, for a non-2xx answer that carried no
+// such object (a proxy's 502 page, for example). Every string in it has been
+// scrubbed of the credentials used for the call.
+type Error struct {
+	// HTTPStatus is the HTTP status of the answer. Meta sends most errors,
+	// rate limits included, as 400: classify by Code, not by this.
+	HTTPStatus int
+	// Code and Subcode are Meta's code and error_subcode (0 when absent).
+	Code, Subcode int
+	// Type is Meta's type, such as "OAuthException".
+	Type string
+	// Message is Meta's message, usually starting with "(#code)".
+	Message string
+	// UserTitle and UserMessage are error_user_title and error_user_msg.
+	UserTitle, UserMessage string
+	// Details is error_data.details, when present.
+	Details string
+	// Transient is Meta's is_transient hint.
+	Transient bool
+	// FBTraceID identifies the request for Meta support.
+	FBTraceID string
+	// Endpoint is the logical endpoint (an Endpoint* constant) that failed.
+	Endpoint string
+	// RetryAfter is how long to wait before trying again, when known: from
+	// the usage header's estimated_time_to_regain_access, a Retry-After
+	// header, or a per-code default for rate limits.
+	RetryAfter time.Duration
+	// FromMeta reports whether the body carried Meta's error object.
+	FromMeta bool
+	// Body is the response body as received (capped, credentials scrubbed),
+	// for the relay, which answers chatbots with Meta's own error.
+	Body []byte
+}
+
+// Error renders the endpoint, Meta's code/subcode and message, the HTTP
+// status and the fbtrace_id.
+func (e *Error) Error() string {
+	if !e.FromMeta {
+		return fmt.Sprintf(errFmtNoErrorObject, e.Endpoint, e.HTTPStatus)
+	}
+	sub := ""
+	if e.Subcode != 0 {
+		sub = fmt.Sprintf(", subcode %d", e.Subcode)
+	}
+	msg := e.Message
+	if e.UserTitle != "" && !strings.Contains(msg, e.UserTitle) {
+		msg += ": " + e.UserTitle
+	}
+	trace := ""
+	if e.FBTraceID != "" {
+		trace = ", fbtrace_id " + e.FBTraceID
+	}
+	return fmt.Sprintf(errFmtMeta, e.Endpoint, e.Code, sub, msg, e.HTTPStatus, trace)
+}
+
+// wireError is the JSON shape of Meta's error envelope.
+type wireError struct {
+	Error *struct {
+		Message     string          `json:"message"`
+		Type        string          `json:"type"`
+		Code        int             `json:"code"`
+		Subcode     int             `json:"error_subcode"`
+		UserTitle   string          `json:"error_user_title"`
+		UserMessage string          `json:"error_user_msg"`
+		Data        json.RawMessage `json:"error_data"`
+		IsTransient bool            `json:"is_transient"`
+		FBTraceID   string          `json:"fbtrace_id"`
+	} `json:"error"`
+}
+
+// parseError builds an *Error from a non-2xx answer. scrub removes
+// credentials from every string taken from the body.
+func parseError(endpoint string, status int, body []byte, scrub func(string) string) *Error {
+	e := &Error{HTTPStatus: status, Endpoint: endpoint}
+	if len(body) > maxBodyInError {
+		body = body[:maxBodyInError]
+	}
+	e.Body = []byte(scrub(string(body)))
+	var w wireError
+	if err := json.Unmarshal(body, &w); err != nil || w.Error == nil {
+		return e
+	}
+	we := w.Error
+	e.FromMeta = true
+	e.Code, e.Subcode = we.Code, we.Subcode
+	e.Type = scrub(we.Type)
+	e.Message = scrub(we.Message)
+	e.UserTitle = scrub(we.UserTitle)
+	e.UserMessage = scrub(we.UserMessage)
+	e.Transient = we.IsTransient
+	e.FBTraceID = scrub(we.FBTraceID)
+	e.Details = scrub(errorDetails(we.Data))
+	return e
+}
+
+// errorDetails reads error_data, which Meta sends as an object with a
+// "details" field or, sometimes, as a plain string.
+func errorDetails(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var obj struct {
+		Details string `json:"details"`
+	}
+	if err := json.Unmarshal(raw, &obj); err == nil {
+		return obj.Details
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	return ""
+}
+
+// Is makes errors.Is(err, ErrEditBudgetExhausted) true when Meta refused a
+// template edit because the template's edit budget is used up.
+func (e *Error) Is(target error) bool {
+	return target == ErrEditBudgetExhausted && isEditLimit(e)
+}

@@ -1,0 +1,139 @@
+package graph
+
+import (
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+)
+
+// Sizes of the shared caches. They bound memory whatever the number of
+// objects the operator manages; an evicted entry only loses history.
+const (
+	wabaCacheSize   = 4096
+	objectCacheSize = 65536
+)
+
+// shared is the state every client of one Factory shares: per-WABA limiters
+// and usage readings, the WABA each phone number or template belongs to,
+// template statuses, and template edit budgets. Keys are object ids, never
+// credentials.
+type shared struct {
+	limits Limits
+	now    func() time.Time
+
+	mu      sync.Mutex
+	wabas   *lru.Cache[string, *wabaState]
+	objects *lru.Cache[string, objectInfo]
+	app     appState
+	edits   *editBudget
+}
+
+// wabaState is one WABA's limiters and latest usage reading.
+type wabaState struct {
+	mgmt, create *rate.Limiter
+	registered   bool
+	percent      int
+	blockedUntil time.Time
+	observedAt   time.Time
+}
+
+// appState is the latest X-App-Usage reading.
+type appState struct {
+	percent      int
+	blockedUntil time.Time
+	observedAt   time.Time
+}
+
+// objectInfo is what the client learned about a phone number or template.
+type objectInfo struct {
+	waba   string
+	status string
+}
+
+func newShared(cfg Config) *shared {
+	wabas, _ := lru.New[string, *wabaState](wabaCacheSize)
+	objects, _ := lru.New[string, objectInfo](objectCacheSize)
+	return &shared{
+		limits:  cfg.Limits,
+		now:     cfg.Clock,
+		wabas:   wabas,
+		objects: objects,
+		edits:   newEditBudget(),
+	}
+}
+
+// wabaLocked returns the state for key, creating it. s.mu must be held.
+func (s *shared) wabaLocked(key string) *wabaState {
+	if w, ok := s.wabas.Get(key); ok {
+		return w
+	}
+	w := &wabaState{
+		mgmt:   rate.NewLimiter(perHour(s.limits.ManagementPerHour), s.limits.ManagementBurst),
+		create: rate.NewLimiter(perHour(s.limits.TemplateCreatesPerHour), s.limits.TemplateCreateBurst),
+	}
+	s.wabas.Add(key, w)
+	return w
+}
+
+// learnObject records that object id belongs to waba (and, for templates,
+// its status). An empty waba keeps what was known.
+func (s *shared) learnObject(id, waba, status string) {
+	if id == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, _ := s.objects.Get(id)
+	if waba != "" {
+		prev.waba = waba
+	}
+	if status != "" {
+		prev.status = status
+	}
+	s.objects.Add(id, prev)
+}
+
+// object returns what is known about id.
+func (s *shared) object(id string) objectInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info, _ := s.objects.Get(id)
+	return info
+}
+
+// limiterKey is the WABA whose budget a call spends: the WABA itself, or the
+// WABA a phone number or template was seen in, or, when unknown, the object.
+func (s *shared) limiterKey(waba, object string) string {
+	if waba != "" {
+		return waba
+	}
+	if info := s.object(object); info.waba != "" {
+		return info.waba
+	}
+	return "object:" + object
+}
+
+// Usage returns the latest reading for a WABA, folding in app usage.
+func (s *shared) usage(waba string) UsageReading {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := UsageReading{Percent: s.app.percent, BlockedUntil: s.app.blockedUntil, ObservedAt: s.app.observedAt}
+	w, ok := s.wabas.Get(waba)
+	if !ok {
+		return r
+	}
+	r.Percent = max(r.Percent, w.percent)
+	if w.blockedUntil.After(r.BlockedUntil) {
+		r.BlockedUntil = w.blockedUntil
+	}
+	if w.observedAt.After(r.ObservedAt) {
+		r.ObservedAt = w.observedAt
+	}
+	return r
+}
+
+func perHour(n int) rate.Limit {
+	return rate.Limit(float64(n) / float64(time.Hour/time.Second))
+}
