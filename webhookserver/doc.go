@@ -1,0 +1,57 @@
+// Package webhookserver is the managed webhook server of one MetaProvider:
+// it answers Meta's verification handshake, authenticates every webhook by
+// its X-Hub-Signature-256, and routes each change to the chatbot of the
+// WhatsAppChannel that owns its phone number, at least once and without
+// duplicates on Meta's retries. Template and phone-number events make the
+// matching objects re-sync at once. The outbound relay is a later issue.
+//
+// Request path (one concept per file):
+//
+//	server.go        mux, probes, /metrics
+//	handshake.go     GET /webhook: hub.mode / hub.verify_token / hub.challenge
+//	notification.go  POST /webhook: size cap, signature, parse, plan, execute, 200 or 503
+//	signature.go     HMAC-SHA256 of the raw body, current and previous app secrets
+//	envelope.go      object / entry[].id / changes[].field+value, values kept raw
+//	plan.go          which change goes where (pure: fuzzed)
+//	dedupe.go        message / status / event identity, LRU of delivered items
+//	body.go          the Meta-shaped envelope each chatbot receives
+//	routes.go        phone_number_id → channel, from channels' status
+//	endpoints.go     Service → ready EndpointSlice endpoints, round-robin
+//	forward.go       the HTTP client and one delivery
+//	reconcilerequest.go  reconcile-requested-at annotation on templates and channels
+//	unknown.go       live check of a number the cache does not know
+//
+// Cluster side: cluster.go (caches restricted to the namespace, route table
+// rebuilds), secretwatch.go (the one credentials Secret), credentials.go
+// (verify token, app secret rotation), run.go (Run, listeners, shutdown).
+//
+// # RBAC
+//
+// The webhook server's ServiceAccount needs exactly this Role in the
+// provider's namespace (SECRET is spec.credentialsSecretRef.name). Listing
+// and watching the Secret is allowed by resourceNames because the server
+// always lists it with the field selector metadata.name=SECRET. These are
+// plain comments on purpose: controller-gen markers here would widen the
+// operator's own ClusterRole.
+//
+//	rules:
+//	- apiGroups: ["whatsapp.kubechat.io"]
+//	  resources: ["metaproviders"]
+//	  verbs: ["get", "list", "watch"]
+//	- apiGroups: ["whatsapp.kubechat.io"]
+//	  resources: ["whatsappchannels", "messagetemplates"]
+//	  verbs: ["get", "list", "watch", "patch"]
+//	- apiGroups: [""]
+//	  resources: ["services"]
+//	  verbs: ["get", "list", "watch"]
+//	- apiGroups: ["discovery.k8s.io"]
+//	  resources: ["endpointslices"]
+//	  verbs: ["get", "list", "watch"]
+//	- apiGroups: [""]
+//	  resources: ["secrets"]
+//	  resourceNames: ["SECRET"]
+//	  verbs: ["get", "list", "watch"]
+//
+// The MetaProvider rule may also carry resourceNames: [the provider's name]:
+// the server watches it with the field selector metadata.name=NAME.
+package webhookserver

@@ -1,0 +1,157 @@
+package webhookserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Headers every delivery to a chatbot carries, besides X-Hub-Signature-256.
+const (
+	HeaderChannel       = "X-WhatsApp-Channel"         // namespace/name of the WhatsAppChannel
+	HeaderProvider      = "X-WhatsApp-Provider"        // namespace/name of the MetaProvider
+	HeaderPhoneNumberID = "X-WhatsApp-Phone-Number-Id" // Meta's id of the number
+	userAgent           = "whatsapp-operator-webhook"
+	// maxServiceAttempts bounds the endpoints tried when connecting fails.
+	maxServiceAttempts = 3
+	// maxDrainBytes of a chatbot's answer are read so the connection is reused.
+	maxDrainBytes = 64 << 10
+)
+
+// forwarder posts deliveries to chatbots.
+type forwarder struct {
+	client   *http.Client
+	resolver endpointResolver
+	provider string // namespace/name
+	timeout  time.Duration
+	metrics  *metrics
+}
+
+// newHTTPClient returns the client used for chatbots: keep-alives, bounded
+// connection and TLS setup, no redirects (a 3xx is a failed delivery), no
+// environment proxy (endpoint addresses are cluster-internal).
+func newHTTPClient(dial DialFunc) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			DialContext:           dial,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          256,
+			MaxIdleConnsPerHost:   32,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   5 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// deliveryError says why a delivery failed; reason is a metrics label.
+type deliveryError struct {
+	reason string
+	err    error
+}
+
+func (e *deliveryError) Error() string { return e.reason + ": " + e.err.Error() }
+func (e *deliveryError) Unwrap() error { return e.err }
+
+// deliver posts body to the delivery's chatbot and succeeds on a 2xx
+// answer. A Service is tried endpoint after endpoint, up to
+// maxServiceAttempts, only while connecting fails: once a request may have
+// reached a chatbot it is not repeated here (Meta's retry does that).
+func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, secret []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	header := http.Header{}
+	header.Set("Content-Type", "application/json")
+	header.Set("User-Agent", userAgent)
+	header.Set(HeaderChannel, d.route.Channel.String())
+	header.Set(HeaderProvider, f.provider)
+	header.Set(HeaderPhoneNumberID, d.route.PhoneNumberID)
+	if len(secret) > 0 {
+		header.Set(headerSignature, signatureHeader(secret, body))
+	}
+	bot := d.route.Chatbot
+	if bot.URL != "" {
+		return f.post(ctx, bot.URL, "", header, body)
+	}
+	if bot.ServiceRef == nil {
+		return &deliveryError{reason: "no_target", err: fmt.Errorf("%w: channel %s has neither url nor serviceRef", errNotRoutable, d.route.Channel)}
+	}
+	target, err := f.resolver.Resolve(ctx, d.route.Channel.Namespace, *bot.ServiceRef)
+	if err != nil {
+		return &deliveryError{reason: "no_endpoints", err: err}
+	}
+	path := bot.Path
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	var lastErr error
+	for i, addr := range target.addrs {
+		if i == maxServiceAttempts {
+			break
+		}
+		if i > 0 {
+			f.metrics.forwardRetries.Inc()
+		}
+		lastErr = f.post(ctx, "http://"+addr+path, target.host, header, body)
+		if lastErr == nil || !isDialError(lastErr) || ctx.Err() != nil {
+			return lastErr
+		}
+	}
+	return lastErr
+}
+
+// post sends one request and classifies the outcome.
+func (f *forwarder) post(ctx context.Context, target, host string, header http.Header, body []byte) error {
+	start := time.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return &deliveryError{reason: "bad_target", err: errors.New("invalid chatbot URL")}
+	}
+	req.Header = header.Clone()
+	if host != "" {
+		req.Host = host
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // the URL may carry a token in its query: keep it out of logs
+		}
+		reason := "connection"
+		if errors.Is(err, context.DeadlineExceeded) {
+			reason = "timeout"
+		}
+		f.metrics.forwardDuration.WithLabelValues("error").Observe(time.Since(start).Seconds())
+		return &deliveryError{reason: reason, err: err}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainBytes))
+	_ = resp.Body.Close()
+	f.metrics.forwardDuration.WithLabelValues(statusClass(resp.StatusCode)).Observe(time.Since(start).Seconds())
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &deliveryError{reason: "status", err: fmt.Errorf("chatbot answered %d", resp.StatusCode)}
+	}
+	return nil
+}
+
+// isDialError reports whether err happened while connecting, before any
+// byte of the request could reach the chatbot.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// statusClass maps an HTTP status to 2xx, 3xx, 4xx or 5xx.
+func statusClass(code int) string {
+	if code < 100 || code > 599 {
+		return "other"
+	}
+	return fmt.Sprintf("%dxx", code/100)
+}

@@ -1,0 +1,228 @@
+package webhookserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errBodyTooLarge is returned by readBody past the size cap.
+var errBodyTooLarge = errors.New("webhook body too large")
+
+// handleNotification takes one webhook POST. The signature is checked on
+// the raw bytes before anything is parsed. Meta gets 200 only once every
+// chatbot concerned accepted its part; otherwise 503 makes Meta retry, and
+// the dedupe cache keeps the parts already delivered from going again.
+func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() { s.metrics.batchDuration.Observe(time.Since(start).Seconds()) }()
+
+	table := s.routes()
+	if table == nil || !s.synced() || !s.creds.Ready() || s.shuttingDown.Load() {
+		s.reply(w, r, http.StatusServiceUnavailable, "not_ready")
+		return
+	}
+	body, err := readBody(w, r, s.maxBody)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
+			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
+			return
+		}
+		s.reply(w, r, http.StatusBadRequest, "bad_request")
+		return
+	}
+	matched, err := verifySignature(r.Header.Get(headerSignature), body, s.creds.AppSecrets())
+	if err != nil {
+		s.refuseSignature(w, r, err)
+		return
+	}
+	if matched > 0 {
+		s.metrics.previousSecret.Inc()
+		s.log.V(1).Info("webhook signed with a previous app secret: the rotation at Meta is not finished")
+	}
+	env, err := ParseEnvelope(body)
+	if err != nil {
+		s.log.Info("webhook refused: signed but not a webhook envelope", "bytes", len(body))
+		s.reply(w, r, http.StatusBadRequest, "bad_request")
+		return
+	}
+	if env.Object != objectWhatsApp {
+		s.metrics.changes.WithLabelValues(fieldOther, outcomeIgnoredObj).Inc()
+		s.reply(w, r, http.StatusOK, "ignored_object")
+		return
+	}
+	plan := planBatch(env, table, s.dedupe.Seen)
+	ctx, cancel := context.WithTimeout(r.Context(), s.batchTimeout)
+	defer cancel()
+	if s.execute(ctx, env.Object, plan, table) {
+		s.reply(w, r, http.StatusServiceUnavailable, "retry")
+		return
+	}
+	s.reply(w, r, http.StatusOK, "ok")
+}
+
+// refuseSignature answers 401 for a missing signature, 403 otherwise.
+func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err error) {
+	code, reason, outcome := http.StatusForbidden, "mismatch", "signature_invalid"
+	switch {
+	case errors.Is(err, errSignatureMissing):
+		code, reason, outcome = http.StatusUnauthorized, "missing", "signature_missing"
+	case errors.Is(err, errSignatureMalformed):
+		reason = "malformed"
+	}
+	s.metrics.signatureFailures.WithLabelValues(reason).Inc()
+	s.log.Info("webhook refused: signature", "reason", reason, "remote", r.RemoteAddr)
+	s.reply(w, r, code, outcome)
+}
+
+// execute carries out a plan: deliveries, live checks of unknown numbers
+// and reconcile requests, all in parallel under ctx. It reports whether
+// Meta must retry the batch.
+func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table *RouteTable) bool {
+	for _, o := range p.outcomes {
+		s.metrics.changes.WithLabelValues(fieldLabel(o.field), o.outcome).Inc()
+		if o.outcome == outcomeForeignWABA || o.outcome == outcomeMalformed {
+			s.metrics.unroutable.WithLabelValues(o.outcome).Inc()
+		}
+	}
+	s.metrics.dedupeHits.Add(float64(p.duplicateItems))
+	var retry atomic.Bool
+	for _, pn := range p.pending {
+		s.metrics.unroutable.WithLabelValues(outcomePending).Inc()
+		s.log.Info("number not routable yet: Meta will retry", "channel", pn.channel.String(), "phoneNumberID", pn.phoneNumberID)
+		retry.Store(true)
+	}
+	var secret []byte
+	if secrets := s.creds.AppSecrets(); len(secrets) > 0 {
+		secret = secrets[0]
+	}
+	var wg sync.WaitGroup
+	for _, d := range p.deliveries {
+		wg.Go(func() {
+			if !s.deliver(ctx, object, d, secret) {
+				retry.Store(true)
+			}
+		})
+	}
+	for _, u := range p.unknown {
+		wg.Go(func() {
+			if s.checkUnknown(ctx, table, u) {
+				retry.Store(true)
+			}
+		})
+	}
+	for _, id := range p.templateIDs {
+		wg.Go(func() { s.requestTemplates(ctx, id) })
+	}
+	for _, ch := range p.channelNudges {
+		wg.Go(func() {
+			err := s.requester.RequestChannel(ctx, ch)
+			s.countReconcileRequest("WhatsAppChannel", err)
+			if err != nil {
+				s.log.Error(err, "cannot request a channel reconcile; the next resync will catch up", "channel", ch.String())
+			}
+		})
+	}
+	wg.Wait()
+	return retry.Load()
+}
+
+// deliver sends one delivery and records its dedupe keys on success.
+func (s *Server) deliver(ctx context.Context, object string, d *delivery, secret []byte) bool {
+	err := s.forwarder.deliver(ctx, d, d.body(object), secret)
+	if err != nil {
+		reason := "other"
+		var de *deliveryError
+		if errors.As(err, &de) {
+			reason = de.reason
+		}
+		s.metrics.forwardFailures.WithLabelValues(reason).Inc()
+		s.log.Info("delivery to chatbot failed: Meta will retry", "channel", d.route.Channel.String(),
+			"reason", reason, "error", err.Error(), "changes", d.changes)
+		return false
+	}
+	s.dedupe.Record(d.keys)
+	s.log.V(1).Info("delivered", "channel", d.route.Channel.String(), "changes", d.changes)
+	return true
+}
+
+// checkUnknown decides about a number no cached channel claims: retry when
+// the API server says a channel claims it (the cache lags) or cannot be
+// asked; acknowledge otherwise, so Meta does not retry for a week.
+func (s *Server) checkUnknown(ctx context.Context, table *RouteTable, u *unknownNumber) bool {
+	claimed, err := s.confirmer.Claimed(ctx, table, u.phoneNumberID, u.displayNumber)
+	switch {
+	case err != nil:
+		s.log.Error(err, "cannot confirm an unknown number with the API server: Meta will retry", "phoneNumberID", u.phoneNumberID)
+		s.countUnknown(u, outcomePending)
+		return true
+	case claimed:
+		s.log.Info("number claimed by a channel the cache has not seen yet: Meta will retry", "phoneNumberID", u.phoneNumberID)
+		s.countUnknown(u, outcomePending)
+		return true
+	default:
+		log := s.log.V(1)
+		if !s.unknownLogged.Contains(u.phoneNumberID) {
+			s.unknownLogged.Add(u.phoneNumberID, struct{}{})
+			log = s.log // once per number and period at the default level
+		}
+		log.Info("no channel claims this number: acknowledged and dropped", "phoneNumberID", u.phoneNumberID, "changes", u.changes)
+		s.countUnknown(u, outcomeUnknown)
+		return false
+	}
+}
+
+// countUnknown counts an unknown number's changes.
+func (s *Server) countUnknown(u *unknownNumber, outcome string) {
+	reason := "unknown_number"
+	if outcome == outcomePending {
+		reason = outcomePending
+	}
+	s.metrics.unroutable.WithLabelValues(reason).Add(float64(u.changes))
+	s.metrics.changes.WithLabelValues(fieldMessages, outcome).Add(float64(u.changes))
+}
+
+// requestTemplates nudges the templates with a Meta template id. Failures
+// are logged, not retried through Meta: polling stays the source of truth.
+func (s *Server) requestTemplates(ctx context.Context, id string) {
+	n, err := s.requester.RequestTemplates(ctx, id)
+	switch {
+	case err != nil:
+		s.countReconcileRequest("MessageTemplate", err)
+		s.log.Error(err, "cannot request a template reconcile; the next resync will catch up", "templateID", id)
+	case n == 0:
+		s.metrics.unroutable.WithLabelValues("no_template").Inc()
+		s.log.V(1).Info("template event for no MessageTemplate of this provider", "templateID", id)
+	default:
+		for range n {
+			s.countReconcileRequest("MessageTemplate", nil)
+		}
+	}
+}
+
+// countReconcileRequest counts one annotation write.
+func (s *Server) countReconcileRequest(kind string, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	s.metrics.reconcileRequests.WithLabelValues(kind, result).Inc()
+}
+
+// readBody reads the whole body, refusing more than limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errBodyTooLarge
+	}
+	return body, err
+}

@@ -1,0 +1,289 @@
+package webhookserver
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+)
+
+func TestNotificationForwardsToURL(t *testing.T) {
+	bot := newChatbot(t)
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("us", "+12025550101", "101", urlBot(bot.srv.URL+"/hook"))})
+	value := textMessage("101", "12025550101", "wamid.ONE", "Does it come in blue? <b>&</b> caf\\u00e9")
+	body := envelopeOf(value)
+	if code := postSigned(t, ts.url, body); code != http.StatusOK {
+		t.Fatalf("POST: got %d, want 200", code)
+	}
+	reqs := bot.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("chatbot got %d requests, want 1", len(reqs))
+	}
+	got := reqs[0]
+	wantHeaders := map[string]string{
+		HeaderChannel:       "support/us",
+		HeaderProvider:      "support/acme",
+		HeaderPhoneNumberID: "101",
+		"Content-Type":      "application/json",
+		headerSignature:     signatureHeader([]byte(testAppSecret), got.body),
+	}
+	gotHeaders := map[string]string{}
+	for k := range wantHeaders {
+		gotHeaders[k] = got.header.Get(k)
+	}
+	if diff := cmp.Diff(wantHeaders, gotHeaders); diff != "" {
+		t.Errorf("the chatbot learns channel, provider and number from headers, and can verify the body: -want, +got:\n%s", diff)
+	}
+	if !bytes.Contains(got.body, []byte(value)) {
+		t.Errorf("the value must reach the chatbot byte for byte (escapes, wa_id, user_id); got %s", got.body)
+	}
+}
+
+func TestNotificationRefused(t *testing.T) {
+	valid := envelopeOf(textMessage("101", "12025550101", "wamid.R", "hi"))
+	cases := map[string]struct {
+		reason    string
+		body      []byte
+		signature func(body []byte) string
+		want      int
+	}{
+		"MissingSignature": {
+			reason: "no signature: 401, nothing forwarded",
+			body:   valid, signature: func([]byte) string { return "" },
+			want: http.StatusUnauthorized,
+		},
+		"TamperedBody": {
+			reason:    "signature of another body: 403, nothing forwarded",
+			body:      bytes.Replace(valid, []byte(`"hi"`), []byte(`"HI"`), 1),
+			signature: func([]byte) string { return signatureHeader([]byte(testAppSecret), valid) },
+			want:      http.StatusForbidden,
+		},
+		"WrongSecret": {
+			reason: "signed with another secret: 403",
+			body:   valid, signature: func(b []byte) string { return signatureHeader([]byte("not-the-secret"), b) },
+			want: http.StatusForbidden,
+		},
+		"MalformedHeader": {
+			reason: "a header that is not sha256=<hex>: 403",
+			body:   valid, signature: func([]byte) string { return "sha256=xyz" },
+			want: http.StatusForbidden,
+		},
+		"GarbageSigned": {
+			reason: "a correctly signed body that is not JSON: 400 (see DECISIONS-draft.md)",
+			body:   []byte("{not json"), signature: func(b []byte) string { return signatureHeader([]byte(testAppSecret), b) },
+			want: http.StatusBadRequest,
+		},
+		"TooLarge": {
+			reason: "a body over the cap: 413 before any HMAC",
+			body:   bytes.Repeat([]byte(" "), 4<<20+1), signature: func(b []byte) string { return signatureHeader([]byte(testAppSecret), b) },
+			want: http.StatusRequestEntityTooLarge,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			bot := newChatbot(t)
+			ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("us", "+12025550101", "101", urlBot(bot.srv.URL))})
+			resp := post(t, ts.url, tc.body, tc.signature(tc.body))
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s\nPOST: got %d, want %d", tc.reason, resp.StatusCode, tc.want)
+			}
+			if n := len(bot.requests()); n != 0 {
+				t.Errorf("%s\nchatbot got %d requests, want none", tc.reason, n)
+			}
+		})
+	}
+}
+
+func TestNotificationPartialFailureRetry(t *testing.T) {
+	good, flaky := newChatbot(t), newChatbot(t)
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{
+		newChannel("good", "+12025550101", "101", urlBot(good.srv.URL)),
+		newChannel("flaky", "+12025550102", "102", urlBot(flaky.srv.URL)),
+	})
+	body := envelopeOf(textMessage("101", "12025550101", "wamid.G1", "to good"), textMessage("102", "12025550102", "wamid.F1", "to flaky"))
+	flaky.status.Store(http.StatusInternalServerError)
+
+	if code := postSigned(t, ts.url, body); code != http.StatusServiceUnavailable {
+		t.Fatalf("one chatbot failed: got %d, want 503 so that Meta retries", code)
+	}
+	flaky.status.Store(http.StatusOK)
+	if code := postSigned(t, ts.url, body); code != http.StatusOK {
+		t.Fatalf("Meta's retry once the chatbot recovered: got %d, want 200", code)
+	}
+	if code := postSigned(t, ts.url, body); code != http.StatusOK {
+		t.Fatalf("a duplicate retry: got %d, want 200", code)
+	}
+	got := map[string][]string{"good": good.messageIDs(t), "flaky": flaky.messageIDs(t)}
+	want := map[string][]string{
+		"good":  {"wamid.G1"},             // once: the retries did not repeat it
+		"flaky": {"wamid.F1", "wamid.F1"}, // the failed attempt, then the retry; the third POST added nothing
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("each chatbot gets its part; a retry delivers only what failed: -want, +got:\n%s", diff)
+	}
+	for name, bot := range map[string]*chatbot{"good": good, "flaky": flaky} {
+		for _, r := range bot.requests() {
+			if bytes.Contains(r.body, []byte(`"10`+map[string]string{"good": "2", "flaky": "1"}[name]+`"`)) {
+				t.Errorf("chatbot %s received another number's change: %s", name, r.body)
+			}
+		}
+	}
+	if hits := counter(t, ts.registry, "whatsapp_webhook_dedupe_hits_total", nil); hits != 3 {
+		t.Errorf("dedupe hits = %v, want 3 (G1 on the 2nd POST, G1 and F1 on the 3rd)", hits)
+	}
+}
+
+func TestNotificationRoutingDecisions(t *testing.T) {
+	bot := newChatbot(t)
+	channels := []whatsappv1alpha1.WhatsAppChannel{
+		newChannel("us", "+12025550101", "101", urlBot(bot.srv.URL)),
+		newChannel("fresh", "+12025550103", "", urlBot(bot.srv.URL)), // not verified yet
+		newChannel("nobot", "+12025550104", "104", whatsappv1alpha1.ChatbotTarget{ServiceRef: &whatsappv1alpha1.ServiceReference{Name: "gone", Port: intstr.FromInt32(80)}}),
+	}
+	template := `{"object":"whatsapp_business_account","entry":[{"id":"%s","time":1751247548,"changes":[{"value":{"event":"APPROVED","message_template_id":1689556908129832,"message_template_name":"x","message_template_language":"en_US","reason":"NONE"},"field":"message_template_status_update"}]}]}`
+	quality := `{"object":"whatsapp_business_account","entry":[{"id":"` + testWABA + `","changes":[{"value":{"display_phone_number":"1 202 555 0101","event":"UPGRADE","current_limit":"TIER_10K"},"field":"phone_number_quality_update"}]}]}`
+	account := `{"object":"whatsapp_business_account","entry":[{"id":"` + testWABA + `","changes":[{"value":{"event":"ACCOUNT_DELETED"},"field":"account_update"}]}]}`
+	type want struct {
+		code      int
+		delivered int
+		templates []string
+		channels  []types.NamespacedName
+	}
+	cases := map[string]struct {
+		reason  string
+		body    string
+		claimed map[string]bool // live check answers
+		want    want
+	}{
+		"UnknownNumber": {
+			reason: "a number no channel claims, confirmed by the API server, is acknowledged so Meta stops retrying",
+			body:   string(envelopeOf(textMessage("999", "12025550999", "wamid.U", "x"))),
+			want:   want{code: http.StatusOK},
+		},
+		"UnknownInCacheOnly": {
+			reason:  "a number the cache does not know but the API server does: the cache lags, retry",
+			body:    string(envelopeOf(textMessage("998", "12025550998", "wamid.V", "x"))),
+			claimed: map[string]bool{"998": true},
+			want:    want{code: http.StatusServiceUnavailable},
+		},
+		"PendingChannel": {
+			reason: "a channel claims the number but has no phoneNumberID yet: retry",
+			body:   string(envelopeOf(textMessage("103", "12025550103", "wamid.P", "x"))),
+			want:   want{code: http.StatusServiceUnavailable},
+		},
+		"NoEndpoints": {
+			reason: "a channel whose chatbot Service cannot be resolved: retry",
+			body:   string(envelopeOf(textMessage("104", "12025550104", "wamid.N", "x"))),
+			want:   want{code: http.StatusServiceUnavailable},
+		},
+		"MixedWithUnknown": {
+			reason: "a routable number and an unknown one: deliver the first, drop the second, 200",
+			body:   string(envelopeOf(textMessage("101", "12025550101", "wamid.M", "x"), textMessage("999", "1", "wamid.U2", "x"))),
+			want:   want{code: http.StatusOK, delivered: 1},
+		},
+		"TemplateEvent": {
+			reason: "a template event of our WABA requests a reconcile of that template id",
+			body:   strings.Replace(template, "%s", testWABA, 1),
+			want:   want{code: http.StatusOK, templates: []string{"1689556908129832"}},
+		},
+		"TemplateOtherWABA": {
+			reason: "a template event of another WABA is acknowledged, nothing nudged",
+			body:   strings.Replace(template, "%s", "1", 1),
+			want:   want{code: http.StatusOK},
+		},
+		"QualityEvent": {
+			reason: "a phone number quality event nudges the channel with that display number",
+			body:   quality,
+			want:   want{code: http.StatusOK, channels: []types.NamespacedName{{Namespace: testNamespace, Name: "us"}}},
+		},
+		"AccountUpdate": {
+			reason: "account_update is acknowledged and counted",
+			body:   account,
+			want:   want{code: http.StatusOK},
+		},
+		"OtherObject": {
+			reason: "another product's webhook is acknowledged",
+			body:   `{"object":"instagram","entry":[]}`,
+			want:   want{code: http.StatusOK},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			before := len(bot.requests())
+			ts := newTestServer(t, channels)
+			for k, v := range tc.claimed {
+				ts.confirmer.claimed[k] = v
+			}
+			code := postSigned(t, ts.url, []byte(tc.body))
+			got := want{code: code, delivered: len(bot.requests()) - before, templates: ts.requester.templates, channels: ts.requester.channels}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestNotificationToServiceEndpoints(t *testing.T) {
+	a, b := newChatbot(t), newChatbot(t)
+	ref := &whatsappv1alpha1.ServiceReference{Name: "bot", Port: intstr.FromString("http")}
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{
+		newChannel("us", "+12025550101", "101", whatsappv1alpha1.ChatbotTarget{ServiceRef: ref, Path: "whatsapp"}),
+	}, func(o *Options) {
+		o.DialContext = loopbackDialer(map[string]string{
+			"192.0.2.10:8080": hostPort(a.srv.URL),
+			"192.0.2.11:8080": "127.0.0.1:1", // refuses connections
+			"192.0.2.12:8080": hostPort(b.srv.URL),
+		})
+	})
+	ts.resolver.targets["bot"] = serviceTarget{addrs: []string{"192.0.2.11:8080", "192.0.2.12:8080", "192.0.2.10:8080"}, host: "bot.support.svc"}
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("101", "1", "wamid.S1", "x"))); code != http.StatusOK {
+		t.Fatalf("POST: got %d, want 200", code)
+	}
+	if n := len(b.requests()); n != 1 {
+		t.Fatalf("a failed connect moves on to the next endpoint: endpoint b got %d requests, want 1", n)
+	}
+	r := b.requests()[0]
+	if diff := cmp.Diff([]string{"bot.support.svc", "/whatsapp", "support/us"}, []string{r.host, r.path, r.header.Get(HeaderChannel)}); diff != "" {
+		t.Errorf("an endpoint gets the Service's Host, the channel's path and the channel header: -want, +got:\n%s", diff)
+	}
+	if retries := counter(t, ts.registry, "whatsapp_webhook_forward_retries_total", nil); retries != 1 {
+		t.Errorf("forward retries = %v, want 1", retries)
+	}
+}
+
+func TestNotificationBatchTimeout(t *testing.T) {
+	slow := newChatbot(t)
+	slow.delay.Store(int64(time.Second))
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("us", "+12025550101", "101", urlBot(slow.srv.URL))},
+		func(o *Options) { o.BatchTimeout = 200 * time.Millisecond })
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("101", "1", "wamid.T", "x"))); code != http.StatusServiceUnavailable {
+		t.Errorf("a chatbot slower than the batch timeout: got %d, want 503", code)
+	}
+	if n := counter(t, ts.registry, "whatsapp_webhook_forward_failures_total", map[string]string{"reason": "timeout"}); n != 1 {
+		t.Errorf("timeouts counted: %v, want 1", n)
+	}
+}
+
+func TestNotificationNotReady(t *testing.T) {
+	bot := newChatbot(t)
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("us", "+12025550101", "101", urlBot(bot.srv.URL))})
+	ts.table.Store(nil) // caches not synced
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("101", "1", "wamid.NR", "x"))); code != http.StatusServiceUnavailable {
+		t.Errorf("before the caches synced: got %d, want 503", code)
+	}
+	resp, err := http.Get(ts.url + PathReadyz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz before sync: got %d, want 503", resp.StatusCode)
+	}
+}

@@ -1,0 +1,122 @@
+package webhookserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"k8s.io/client-go/rest"
+)
+
+// DialFunc opens a connection, like net.Dialer.DialContext. It is the seam
+// through which every delivery to a chatbot leaves the process.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Defaults of the tunables in Options.
+const (
+	DefaultBindAddress          = ":8080"
+	DefaultMaxBodyBytes         = 4 << 20 // Meta's payloads can reach 3 MB.
+	DefaultBatchTimeout         = 10 * time.Second
+	DefaultForwardTimeout       = 8 * time.Second
+	DefaultShutdownTimeout      = 20 * time.Second
+	DefaultAppSecretGracePeriod = time.Hour
+	DefaultDedupeSize           = 65536
+	DefaultUnknownNumberRecheck = 30 * time.Second
+)
+
+// Options configure one webhook server, which serves one MetaProvider.
+// The zero value of every field other than ProviderNamespace and
+// ProviderName means "the production default".
+type Options struct {
+	// ProviderNamespace and ProviderName identify the MetaProvider served.
+	ProviderNamespace string
+	ProviderName      string
+	// BindAddress is the public listener (Meta's webhooks, path /webhook).
+	BindAddress string
+	// RelayBindAddress is the in-cluster listener of the outbound relay. The
+	// relay is not built yet: nothing listens there.
+	RelayBindAddress string
+	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or in-cluster.
+	Kubeconfig string
+	// GraphAPIURL and GraphAPIVersion locate the Graph API (used by the relay).
+	GraphAPIURL     string
+	GraphAPIVersion string
+
+	// MetricsBindAddress, when set, serves /metrics on its own listener;
+	// empty serves /metrics on the public listener beside /webhook.
+	MetricsBindAddress string
+
+	// RestConfig, when set, is used instead of Kubeconfig / in-cluster config.
+	RestConfig *rest.Config
+	// Listener, when set, is used instead of listening on BindAddress.
+	Listener net.Listener
+	// DialContext, when set, opens every connection to a chatbot.
+	DialContext DialFunc
+	// Registry receives the server's metrics; nil means a fresh registry
+	// with the Go and process collectors.
+	Registry *prometheus.Registry
+	// Logger receives structured logs; the zero value logs JSON to stderr.
+	Logger logr.Logger
+
+	// MaxBodyBytes caps a webhook body; larger bodies get 413.
+	MaxBodyBytes int64
+	// BatchTimeout bounds the handling of one webhook POST; past it Meta gets 503.
+	BatchTimeout time.Duration
+	// ForwardTimeout bounds one delivery to one chatbot.
+	ForwardTimeout time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may run after ctx ends.
+	ShutdownTimeout time.Duration
+	// AppSecretGracePeriod is how long the previous app secret is still
+	// accepted after the Secret's appSecret changes.
+	AppSecretGracePeriod time.Duration
+	// DedupeSize is the number of delivered message and status ids remembered.
+	DedupeSize int
+	// UnknownNumberRecheck is how long a number that no channel claims, as
+	// confirmed by the API server, is remembered before it is checked again.
+	UnknownNumberRecheck time.Duration
+}
+
+// withDefaults validates o and fills in defaults.
+func (o Options) withDefaults() (Options, error) {
+	if o.ProviderNamespace == "" || o.ProviderName == "" {
+		return o, errors.New("webhook server: --provider-namespace and --provider-name are required")
+	}
+	if o.BindAddress == "" {
+		o.BindAddress = DefaultBindAddress
+	}
+	if o.DialContext == nil {
+		d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+		o.DialContext = d.DialContext
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if o.Logger.GetSink() == nil {
+		o.Logger = logr.FromSlogHandler(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	setDefault(&o.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&o.BatchTimeout, DefaultBatchTimeout)
+	setDefault(&o.ForwardTimeout, DefaultForwardTimeout)
+	setDefault(&o.ShutdownTimeout, DefaultShutdownTimeout)
+	setDefault(&o.AppSecretGracePeriod, DefaultAppSecretGracePeriod)
+	setDefault(&o.DedupeSize, DefaultDedupeSize)
+	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
+	if o.ForwardTimeout > o.BatchTimeout {
+		o.ForwardTimeout = o.BatchTimeout
+	}
+	return o, nil
+}
+
+// setDefault sets *v to def when *v is zero or negative.
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}

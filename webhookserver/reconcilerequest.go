@@ -1,0 +1,82 @@
+package webhookserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+)
+
+// reconcileRequester asks the controllers to re-sync objects at once, by
+// setting the reconcile-requested-at annotation.
+type reconcileRequester interface {
+	// RequestTemplates nudges the provider's MessageTemplates whose
+	// status.templateID is id and returns how many it found.
+	RequestTemplates(ctx context.Context, id string) (int, error)
+	// RequestChannel nudges one WhatsAppChannel.
+	RequestChannel(ctx context.Context, channel types.NamespacedName) error
+}
+
+// annotationRequester reads MessageTemplates from the cache and writes
+// merge patches through the API server.
+type annotationRequester struct {
+	reader    client.Reader
+	writer    client.Writer
+	namespace string
+	provider  string
+	now       func() time.Time
+}
+
+// RequestTemplates implements reconcileRequester.
+func (a *annotationRequester) RequestTemplates(ctx context.Context, id string) (int, error) {
+	var list whatsappv1alpha1.MessageTemplateList
+	if err := a.reader.List(ctx, &list, client.InNamespace(a.namespace), client.UnsafeDisableDeepCopy); err != nil {
+		return 0, fmt.Errorf("list MessageTemplates: %w", err)
+	}
+	found := 0
+	for i := range list.Items {
+		t := &list.Items[i]
+		if t.Spec.ProviderRef.Name != a.provider || t.Status.TemplateID != id {
+			continue
+		}
+		found++
+		obj := &whatsappv1alpha1.MessageTemplate{}
+		obj.Namespace, obj.Name = t.Namespace, t.Name
+		if err := a.patch(ctx, obj); err != nil {
+			return found, err
+		}
+	}
+	return found, nil
+}
+
+// RequestChannel implements reconcileRequester.
+func (a *annotationRequester) RequestChannel(ctx context.Context, channel types.NamespacedName) error {
+	obj := &whatsappv1alpha1.WhatsAppChannel{}
+	obj.Namespace, obj.Name = channel.Namespace, channel.Name
+	return a.patch(ctx, obj)
+}
+
+// patch sets the annotation to a fresh timestamp with a JSON merge patch:
+// no read-modify-write, no conflict with the controller's own writes.
+func (a *annotationRequester) patch(ctx context.Context, obj client.Object) error {
+	body, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{
+			"annotations": map[string]string{
+				whatsappv1alpha1.ReconcileRequestAnnotation: a.now().UTC().Format(time.RFC3339Nano),
+			},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	err = a.writer.Patch(ctx, obj, client.RawPatch(types.MergePatchType, body))
+	if client.IgnoreNotFound(err) != nil { // deleted meanwhile: nothing to nudge
+		return fmt.Errorf("annotate %s/%s: %w", obj.GetNamespace(), obj.GetName(), err)
+	}
+	return nil
+}

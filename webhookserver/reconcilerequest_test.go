@@ -1,0 +1,55 @@
+package webhookserver
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+)
+
+func TestAnnotationRequester(t *testing.T) {
+	template := func(name, provider, id string) *whatsappv1alpha1.MessageTemplate {
+		m := &whatsappv1alpha1.MessageTemplate{}
+		m.Namespace, m.Name = testNamespace, name
+		m.Spec.ProviderRef.Name = provider
+		m.Status.TemplateID = id
+		return m
+	}
+	ch := newChannel("us", "+12025550101", "101", urlBot("http://127.0.0.1:1/"))
+	c := fake.NewClientBuilder().WithScheme(mustScheme(t)).WithObjects(
+		template("mine", testProvider, "42"),
+		template("mine-too", testProvider, "42"),
+		template("other-id", testProvider, "43"),
+		template("other-provider", "someone", "42"),
+		&ch,
+	).Build()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	r := &annotationRequester{reader: c, writer: c, namespace: testNamespace, provider: testProvider, now: func() time.Time { return now }}
+
+	n, err := r.RequestTemplates(context.Background(), "42")
+	if err != nil || n != 2 {
+		t.Fatalf("RequestTemplates: %d, %v; want the 2 templates of this provider with id 42", n, err)
+	}
+	must(t, r.RequestChannel(context.Background(), types.NamespacedName{Namespace: testNamespace, Name: "us"}))
+	must(t, r.RequestChannel(context.Background(), types.NamespacedName{Namespace: testNamespace, Name: "deleted-meanwhile"}))
+
+	got := map[string]string{}
+	for _, name := range []string{"mine", "mine-too", "other-id", "other-provider"} {
+		var m whatsappv1alpha1.MessageTemplate
+		must(t, c.Get(context.Background(), types.NamespacedName{Namespace: testNamespace, Name: name}, &m))
+		got[name] = m.Annotations[whatsappv1alpha1.ReconcileRequestAnnotation]
+	}
+	var gotCh whatsappv1alpha1.WhatsAppChannel
+	must(t, c.Get(context.Background(), types.NamespacedName{Namespace: testNamespace, Name: "us"}, &gotCh))
+	got["channel"] = gotCh.Annotations[whatsappv1alpha1.ReconcileRequestAnnotation]
+	ts := "2026-01-02T03:04:05.000000006Z"
+	want := map[string]string{"mine": ts, "mine-too": ts, "other-id": "", "other-provider": "", "channel": ts}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("only this provider's templates with the event's id, and the channel, get a fresh timestamp: -want, +got:\n%s", diff)
+	}
+}

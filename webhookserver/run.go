@@ -1,0 +1,175 @@
+package webhookserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// errNoConfig is returned when no kubeconfig and no in-cluster config exist.
+var errNoConfig = errors.New("no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, or run in a pod")
+
+// Run serves until ctx is cancelled: it starts the listener at once (so
+// probes answer), syncs the caches, then routes webhooks. On cancellation
+// it stops accepting connections, lets in-flight webhooks finish within
+// ShutdownTimeout, and returns nil. The outbound relay is not built yet:
+// nothing listens on RelayBindAddress.
+func Run(ctx context.Context, opts Options) error {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return err
+	}
+	opts.Logger = opts.Logger.WithValues("provider", opts.ProviderNamespace+"/"+opts.ProviderName)
+	log := opts.Logger
+	cfg, err := restConfig(opts)
+	if err != nil {
+		return err
+	}
+	m, err := newMetrics(opts.Registry)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	creds := newCredentialStore(opts.AppSecretGracePeriod, time.Now)
+	cl, err := newCluster(ctx, cfg, opts, creds, m)
+	if err != nil {
+		return err
+	}
+	srv := newServer(serverDeps{
+		opts:      opts,
+		metrics:   m,
+		creds:     creds,
+		routes:    cl.Table,
+		synced:    cl.Synced,
+		resolver:  &sliceResolver{reader: cl.cache},
+		requester: &annotationRequester{reader: cl.cache, writer: cl.api, namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
+		confirmer: newLiveConfirmer(cl.api, opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
+	})
+
+	servers, err := listen(opts, srv)
+	if err != nil {
+		return err
+	}
+	if opts.RelayBindAddress != "" {
+		log.Info("the outbound relay is not implemented yet: nothing listens on the relay address", "relayBindAddress", opts.RelayBindAddress)
+	}
+
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	errs := make(chan error, len(servers)+1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := cl.run(bg); err != nil && bg.Err() == nil {
+			errs <- err
+		}
+	})
+	for _, s := range servers {
+		wg.Go(func() {
+			log.Info("listening", "address", s.listener.Addr().String(), "serves", s.serves)
+			if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("serve %s: %w", s.serves, err)
+			}
+		})
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: draining in-flight webhooks", "timeout", opts.ShutdownTimeout.String())
+	case runErr = <-errs:
+		log.Error(runErr, "webhook server failed")
+	}
+	srv.shuttingDown.Store(true)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.ShutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.http.Shutdown(shutdownCtx); err != nil {
+			log.Error(err, "in-flight requests did not finish in time", "serves", s.serves)
+			_ = s.http.Close()
+		}
+	}
+	stopBG() // caches stay readable until every in-flight webhook is done
+	wg.Wait()
+	return runErr
+}
+
+// boundServer is an http.Server with its listener.
+type boundServer struct {
+	serves   string
+	http     *http.Server
+	listener net.Listener
+}
+
+// listen opens the public listener and, when asked, the metrics listener.
+func listen(opts Options, srv *Server) ([]boundServer, error) {
+	public := opts.Listener
+	if public == nil {
+		l, err := net.Listen("tcp", opts.BindAddress)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", opts.BindAddress, err)
+		}
+		public = l
+	}
+	out := []boundServer{{serves: "webhook", listener: public, http: newHTTPServer(srv.Handler(), opts.BatchTimeout)}}
+	if opts.MetricsBindAddress != "" {
+		l, err := net.Listen("tcp", opts.MetricsBindAddress)
+		if err != nil {
+			_ = public.Close()
+			return nil, fmt.Errorf("listen on %s: %w", opts.MetricsBindAddress, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET "+PathMetrics, srv.metricsHandler())
+		out = append(out, boundServer{serves: "metrics", listener: l, http: newHTTPServer(mux, opts.BatchTimeout)})
+	}
+	return out, nil
+}
+
+// newHTTPServer bounds every phase of a request; the write timeout leaves
+// room for the batch timeout.
+func newHTTPServer(h http.Handler, batchTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      batchTimeout + 30*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// restConfig finds the API server: Options.RestConfig, --kubeconfig,
+// $KUBECONFIG, in-cluster, then ~/.kube/config, as kubectl and
+// controller-runtime do.
+func restConfig(opts Options) (*rest.Config, error) {
+	var cfg *rest.Config
+	var err error
+	switch {
+	case opts.RestConfig != nil:
+		cfg = rest.CopyConfig(opts.RestConfig)
+	case opts.Kubeconfig != "":
+		cfg, err = clientcmd.BuildConfigFromFlags("", opts.Kubeconfig)
+	case os.Getenv("KUBECONFIG") == "" && os.Getenv("KUBERNETES_SERVICE_HOST") != "":
+		cfg, err = rest.InClusterConfig()
+	default:
+		rules := clientcmd.NewDefaultClientConfigLoadingRules()
+		cfg, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
+		if clientcmd.IsEmptyConfig(err) {
+			err = errNoConfig
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes configuration: %w", err)
+	}
+	cfg.UserAgent = "whatsapp-operator-webhook-server"
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 20, 40
+	}
+	return cfg, nil
+}

@@ -1,0 +1,147 @@
+package webhookserver
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Paths served on the public listener.
+const (
+	PathWebhook = "/webhook"
+	PathHealthz = "/healthz"
+	PathReadyz  = "/readyz"
+	PathMetrics = "/metrics"
+)
+
+// Server is the HTTP side of the webhook server: Meta's handshake and
+// notifications on /webhook, probes, and optionally /metrics. It reads the
+// cluster only through the seams in serverDeps, so that it can be tested
+// without an API server.
+type Server struct {
+	log          logr.Logger
+	metrics      *metrics
+	gatherer     prometheus.Gatherer
+	creds        *credentialStore
+	routes       func() *RouteTable
+	synced       func() bool
+	dedupe       *dedupeCache
+	forwarder    *forwarder
+	requester    reconcileRequester
+	confirmer    numberConfirmer
+	maxBody      int64
+	batchTimeout time.Duration
+	serveMetrics bool
+	shuttingDown atomic.Bool
+	// unknownLogged limits the log of dropped unknown numbers to one line
+	// per number and period; the metric counts every change.
+	unknownLogged *expirable.LRU[string, struct{}]
+}
+
+// serverDeps are what a Server needs; Run builds them from the cluster,
+// tests from fakes.
+type serverDeps struct {
+	opts      Options // with defaults applied
+	metrics   *metrics
+	creds     *credentialStore
+	routes    func() *RouteTable // nil until the caches synced
+	synced    func() bool        // every other informer (Secret, templates, endpoints) synced
+	resolver  endpointResolver
+	requester reconcileRequester
+	confirmer numberConfirmer
+}
+
+// newServer assembles a Server.
+func newServer(d serverDeps) *Server {
+	return &Server{
+		log:           d.opts.Logger,
+		metrics:       d.metrics,
+		gatherer:      d.opts.Registry,
+		creds:         d.creds,
+		routes:        d.routes,
+		synced:        d.synced,
+		dedupe:        newDedupeCache(d.opts.DedupeSize),
+		requester:     d.requester,
+		confirmer:     d.confirmer,
+		maxBody:       d.opts.MaxBodyBytes,
+		batchTimeout:  d.opts.BatchTimeout,
+		serveMetrics:  d.opts.MetricsBindAddress == "",
+		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, 5*time.Minute),
+		forwarder: &forwarder{
+			client:   newHTTPClient(d.opts.DialContext),
+			resolver: d.resolver,
+			provider: d.opts.ProviderNamespace + "/" + d.opts.ProviderName,
+			timeout:  d.opts.ForwardTimeout,
+			metrics:  d.metrics,
+		},
+	}
+}
+
+// Handler returns the public mux.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(PathWebhook, s.handleWebhook)
+	mux.HandleFunc("GET "+PathHealthz, func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "ok") })
+	mux.HandleFunc("GET "+PathReadyz, s.handleReadyz)
+	if s.serveMetrics {
+		mux.Handle("GET "+PathMetrics, s.metricsHandler())
+	}
+	return mux
+}
+
+// metricsHandler serves the registry.
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})
+}
+
+// handleWebhook dispatches /webhook by method.
+func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		s.handleHandshake(w, r)
+	case http.MethodPost:
+		s.handleNotification(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		s.reply(w, r, http.StatusMethodNotAllowed, "method_not_allowed")
+	}
+}
+
+// Ready reports whether webhooks can be served: caches synced, credentials
+// loaded, not shutting down.
+func (s *Server) Ready() bool {
+	return !s.shuttingDown.Load() && s.routes() != nil && s.synced() && s.creds.Ready()
+}
+
+// handleReadyz answers the readiness probe.
+func (s *Server) handleReadyz(w http.ResponseWriter, _ *http.Request) {
+	switch {
+	case s.shuttingDown.Load():
+		writeText(w, http.StatusServiceUnavailable, "shutting down")
+	case s.routes() == nil || !s.synced():
+		writeText(w, http.StatusServiceUnavailable, "caches not synced")
+	case !s.creds.Ready():
+		writeText(w, http.StatusServiceUnavailable, "credentials not loaded")
+	default:
+		writeText(w, http.StatusOK, "ok")
+	}
+}
+
+// reply writes a short text answer and counts it.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, code int, outcome string) {
+	s.metrics.requests.WithLabelValues(r.Method, outcome).Inc()
+	writeText(w, code, outcome)
+}
+
+// writeText writes a plain-text answer.
+func writeText(w http.ResponseWriter, code int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte(text + "\n"))
+}
