@@ -152,6 +152,7 @@ func runWebhookServer(args []string) int {
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	o.Logger = ctrl.Log.WithName("webhook-server")
 	if o.ProviderNamespace == "" || o.ProviderName == "" {
 		fmt.Fprintln(os.Stderr, "webhook-server: --provider-namespace and --provider-name are required")
 		return 2

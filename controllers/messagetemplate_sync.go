@@ -16,7 +16,7 @@ import (
 
 // Submission backoff, kept in status so it survives restarts.
 const (
-	submitBackoffBase = 30 * time.Second
+	submitBackoffBase = 5 * time.Second
 	submitBackoffMax  = time.Hour
 )
 

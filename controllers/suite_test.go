@@ -70,6 +70,7 @@ type fixture struct {
 	ns     string
 	sim    *graphsim.Server
 	simURL string
+	link   *lossyLink
 	c      client.Client
 	token  string
 	verify string
@@ -93,10 +94,11 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		t.Fatal(err)
 	}
 	sim := graphsim.New(graphsim.Options{ReviewDelay: o.reviewDelay, ReviewOutcome: o.review})
-	srv := httptest.NewServer(sim)
+	link := &lossyLink{next: sim}
+	srv := httptest.NewServer(link)
 	t.Cleanup(func() { srv.Close(); sim.Close() })
 	f := &fixture{
-		t: t, ns: ns, sim: sim, simURL: srv.URL, c: env.Client,
+		t: t, ns: ns, sim: sim, simURL: srv.URL, c: env.Client, link: link,
 		token:  fmt.Sprintf("EAAG-token-%d", rand.Uint64()),
 		verify: fmt.Sprintf("verify-%d", rand.Uint64()),
 		logs:   &syncBuffer{},
@@ -144,8 +146,13 @@ func (f *fixture) startManager(o fixtureOptions) {
 	factory := graph.NewFactory(graph.Config{
 		BaseURL:    f.simURL,
 		HTTPClient: &http.Client{Timeout: timeout},
-		Limits:     graph.Limits{Disabled: true},
-		Logger:     logger.WithName("graph"),
+		// Budgets far above what a test spends, but the limiter stays on:
+		// a rate-limit answer from Meta blocks the WABA as in production.
+		Limits: graph.Limits{
+			ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, ManagementBurst: 100_000,
+			TemplateCreatesPerHour: 10_000_000, TemplateCreateBurst: 100_000,
+		},
+		Logger: logger.WithName("graph"),
 	})
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
@@ -395,4 +402,45 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// lossyLink sits between the operator and the simulator. When armed for a
+// path suffix and method, it lets the simulator act on the next such
+// request and then drops the answer (the connection closes), as a network
+// failure or an operator crash right after Meta acted would.
+type lossyLink struct {
+	next http.Handler
+
+	mu     sync.Mutex
+	method string
+	suffix string
+	hits   int
+}
+
+func (l *lossyLink) dropNextAnswer(method, suffix string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.method, l.suffix = method, suffix
+}
+
+func (l *lossyLink) dropped() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.hits
+}
+
+func (l *lossyLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	drop := l.suffix != "" && r.Method == l.method && strings.HasSuffix(r.URL.Path, l.suffix)
+	if drop {
+		l.suffix = ""
+		l.hits++
+	}
+	l.mu.Unlock()
+	if !drop {
+		l.next.ServeHTTP(w, r)
+		return
+	}
+	l.next.ServeHTTP(httptest.NewRecorder(), r) // Meta acts; the answer is lost
+	panic(http.ErrAbortHandler)
 }

@@ -299,6 +299,8 @@ func TestApplyRefusesBeforeWriting(t *testing.T) {
 		want   error
 	}{
 		"NameTooLong": {
+			// The CRD refuses such a name at admission; Apply still guards
+			// against objects written before that rule existed.
 			reason: "a provider whose name cannot name a Service is a permanent error, and nothing is written",
 			name:   "a-very-long-provider-name-that-cannot-fit-in-a-service-name",
 			opts:   testOptions,
@@ -312,7 +314,9 @@ func TestApplyRefusesBeforeWriting(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			p := createProvider(t, func(p *v1alpha1.MetaProvider) { p.Name = tc.name })
+			p := createProvider(t, func(p *v1alpha1.MetaProvider) {})
+			p = p.DeepCopy()
+			p.Name = tc.name // in memory only: the API server refuses this name now
 			_, err := Apply(context.Background(), env.Client, env.Scheme, p, tc.opts)
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("%s\nApply error %v, want %v", tc.reason, err, tc.want)

@@ -76,6 +76,9 @@ func podSpec(t target) *corev1ac.PodSpecApplyConfiguration {
 		WithContainers(container(t))
 }
 
+// preStopSleepSeconds: see the preStop hook below.
+const preStopSleepSeconds = 5
+
 func container(t target) *corev1ac.ContainerApplyConfiguration {
 	return corev1ac.Container().
 		WithName(containerName).
@@ -98,6 +101,12 @@ func container(t target) *corev1ac.ContainerApplyConfiguration {
 			WithLimits(corev1.ResourceList{
 				corev1.ResourceMemory: resource.MustParse(memoryLimit),
 			})).
+		// Endpoints drop a terminating pod a moment after it is told to
+		// stop; the pause lets Meta's in-flight retries land on a pod that
+		// still serves (the image has no shell, so the kubelet sleeps).
+		WithLifecycle(corev1ac.Lifecycle().
+			WithPreStop(corev1ac.LifecycleHandler().
+				WithSleep(corev1ac.SleepAction().WithSeconds(preStopSleepSeconds)))).
 		WithReadinessProbe(httpProbe(readyzPath, 5)).
 		WithLivenessProbe(httpProbe(healthzPath, 10)).
 		WithSecurityContext(corev1ac.SecurityContext().

@@ -1,0 +1,198 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"net/http"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+)
+
+func TestTemplateReviewMapsToKstatus(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{}) // manual review: PENDING until decided
+	f.readyProvider("acme")
+	mt := f.template("order-update")
+	f.waitCondition(mt, "Reconciling", metav1.ConditionTrue, "Pending")
+	if mt.Status.TemplateID == "" || mt.Status.ApprovalStatus != "PENDING" {
+		t.Fatalf("status = %+v, want an id and PENDING", mt.Status)
+	}
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "InProgress" {
+		t.Errorf("kstatus of a pending template = %s, want InProgress", got)
+	}
+	live, ok := f.sim.Template(mt.Status.TemplateID)
+	if !ok || live.Name != "order_update" || live.Language != "en_US" {
+		t.Fatalf("template at Meta = %+v, want order_update/en_US (default name from metadata.name)", live)
+	}
+
+	// Meta approves, re-categorising it; polling sees it without any help.
+	if err := f.sim.SetTemplateStatus(mt.Status.TemplateID, "APPROVED", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "Succeeded")
+	if mt.Status.ApprovalStatus != "APPROVED" || mt.Status.Category != "UTILITY" {
+		t.Errorf("status = %+v", mt.Status)
+	}
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "Current" {
+		t.Errorf("kstatus of an approved template = %s, want Current", got)
+	}
+}
+
+func TestRejectedTemplateStallsWithMetasReason(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{review: graphsim.Review{Status: "REJECTED", Reason: "INVALID_FORMAT"}, reviewDelay: 200 * time.Millisecond})
+	f.readyProvider("acme")
+	mt := f.template("promo")
+	f.waitCondition(mt, "Stalled", metav1.ConditionTrue, "Rejected")
+	if mt.Status.RejectedReason != "INVALID_FORMAT" || !strings.Contains(condition(mt, "Ready").Message, "INVALID_FORMAT") {
+		t.Errorf("rejected reason not shown: %+v / %s", mt.Status, condition(mt, "Ready").Message)
+	}
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "Failed" {
+		t.Errorf("kstatus of a rejected template = %s, want Failed", got)
+	}
+	f.waitEvent("promo", "Rejected")
+
+	// Fixing the spec resubmits it as an edit of the same template.
+	f.sim.SetTemplateReview(200*time.Millisecond, graphsim.Review{Status: "APPROVED"})
+	id := mt.Status.TemplateID
+	patch := client.MergeFrom(mt.DeepCopy())
+	mt.Spec.Body.Text = "Hello {{1}}, order {{2}} is on its way."
+	if err := f.c.Patch(context.Background(), mt, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	if mt.Status.TemplateID != id {
+		t.Errorf("a new template %s was created instead of editing %s", mt.Status.TemplateID, id)
+	}
+	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n != 1 {
+		t.Errorf("edits = %d, want 1", n)
+	}
+	if n := f.sim.Calls(graphsim.EndpointCreateTemplate); n != 1 {
+		t.Errorf("creates = %d, want 1", n)
+	}
+}
+
+func TestPausedTemplateIsNotReady(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{review: graphsim.Review{Status: "APPROVED"}, reviewDelay: 100 * time.Millisecond})
+	f.readyProvider("acme")
+	mt := f.template("order-update")
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	if err := f.sim.SetTemplateStatus(mt.Status.TemplateID, "PAUSED", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(mt)
+	f.waitCondition(mt, "Ready", metav1.ConditionFalse, "Paused")
+	if mt.Status.ApprovalStatus != "PAUSED" {
+		t.Errorf("approvalStatus = %s", mt.Status.ApprovalStatus)
+	}
+}
+
+func TestApprovedTemplateEditRespectsMetasBudget(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{review: graphsim.Review{Status: "APPROVED"}, reviewDelay: 100 * time.Millisecond})
+	f.readyProvider("acme")
+	mt := f.template("order-update")
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+
+	edit := func(text string) {
+		f.get(mt)
+		patch := client.MergeFrom(mt.DeepCopy())
+		mt.Spec.Body.Text = text
+		if err := f.c.Patch(context.Background(), mt, patch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("Hi {{1}}, order {{2}} shipped today.")
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n != 1 {
+		t.Fatalf("edits = %d, want 1", n)
+	}
+	// A second edit within 24 hours of an approved template is refused,
+	// and the condition says why instead of hot-looping.
+	edit("Hi {{1}}, order {{2}} shipped a moment ago.")
+	f.waitCondition(mt, "Submitted", metav1.ConditionFalse, "EditRefused")
+	if msg := condition(mt, "Submitted").Message; !strings.Contains(msg, "24 hours") {
+		t.Errorf("refusal does not explain the budget: %s", msg)
+	}
+	calls := f.sim.Calls(graphsim.EndpointEditTemplate)
+	time.Sleep(2 * time.Second)
+	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n > calls+1 {
+		t.Errorf("refused edits retried in a loop: %d → %d", calls, n)
+	}
+}
+
+func TestTemplateDeletionFollowsDeletionPolicy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{review: graphsim.Review{Status: "APPROVED"}, reviewDelay: 100 * time.Millisecond})
+	f.readyProvider("acme")
+	del := f.template("to-delete")
+	keep := f.template("to-keep", func(mt *whatsappv1alpha1.MessageTemplate) { mt.Spec.DeletionPolicy = "Orphan" })
+	// Another language of the same name must survive the delete (hsm_id).
+	other := f.template("to-delete-es", func(mt *whatsappv1alpha1.MessageTemplate) {
+		mt.Spec.Name, mt.Spec.Language = "to_delete", "es"
+	})
+	for _, mt := range []*whatsappv1alpha1.MessageTemplate{del, keep, other} {
+		f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	}
+	ctx := context.Background()
+	for _, mt := range []*whatsappv1alpha1.MessageTemplate{del, keep} {
+		if err := f.c.Delete(ctx, mt); err != nil {
+			t.Fatal(err)
+		}
+		f.eventually(mt.Name+" gone", func() bool { return f.c.Get(ctx, client.ObjectKeyFromObject(mt), mt) != nil })
+	}
+	names := map[string]bool{}
+	for _, tpl := range f.sim.Templates(wabaID) {
+		names[tpl.Name+"/"+tpl.Language] = true
+	}
+	if names["to_delete/en_US"] {
+		t.Errorf("deletionPolicy Delete left the template at Meta")
+	}
+	if !names["to_keep/en_US"] {
+		t.Errorf("deletionPolicy Orphan deleted the template at Meta")
+	}
+	if !names["to_delete/es"] {
+		t.Errorf("deleting one language deleted the other (no hsm_id)")
+	}
+}
+
+func TestRestartMidSubmitCreatesOneTemplate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+
+	// Meta creates the template but its answer never reaches the operator,
+	// which is then killed: the crash between Meta's answer and the status
+	// write.
+	f.link.dropNextAnswer(http.MethodPost, "/message_templates")
+	mt := f.template("order-update")
+	f.eventually("the create reached Meta and its answer was lost", func() bool { return f.link.dropped() == 1 })
+	f.stopManager()
+	if n := len(f.sim.Templates(wabaID)); n != 1 {
+		t.Fatalf("test premise broken: Meta holds %d templates", n)
+	}
+	f.get(mt)
+	if mt.Status.TemplateID != "" {
+		t.Fatalf("test premise broken: the id %s was recorded", mt.Status.TemplateID)
+	}
+
+	f.startManager(fixtureOptions{})
+	f.waitCondition(mt, "Submitted", metav1.ConditionTrue, "")
+	if n := len(f.sim.Templates(wabaID)); n != 1 {
+		t.Fatalf("templates at Meta = %d, want 1", n)
+	}
+	if n := f.sim.Calls(graphsim.EndpointCreateTemplate); n != 1 {
+		t.Errorf("creates = %d, want 1 (after the restart the template is looked up, not created again)", n)
+	}
+	if id := f.sim.Templates(wabaID)[0].ID; mt.Status.TemplateID != id {
+		t.Errorf("recorded id %s, Meta has %s", mt.Status.TemplateID, id)
+	}
+}
+
