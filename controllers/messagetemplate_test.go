@@ -2,8 +2,8 @@ package controllers_test
 
 import (
 	"context"
-	"strings"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,4 +195,3 @@ func TestRestartMidSubmitCreatesOneTemplate(t *testing.T) {
 		t.Errorf("recorded id %s, Meta has %s", mt.Status.TemplateID, id)
 	}
 }
-
