@@ -69,6 +69,11 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s).
 bench: ## Benchmarks; they report ratios against a baseline measured in the same run.
 	go test ./... -run '^$$' -bench . -benchmem -count=1
 
+.PHONY: demo
+demo: envtest-assets ## See it work: a local API server, the operator, the webhook server, a Graph API simulator and a chatbot.
+	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh)" \
+		go run ./hack/demo $(DEMO_ARGS)
+
 ##@ Build
 
 .PHONY: build

@@ -5,6 +5,7 @@ set -euo pipefail
 FUZZTIME="${1:-10s}"
 targets=(
   "./webhookserver FuzzParseAndRoute"
+  "./internal/graph FuzzMetaErrorNeverLeaks"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

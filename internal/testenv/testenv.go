@@ -67,6 +67,9 @@ func Start() (*Env, error) {
 	}
 	cfg, err := env.Start()
 	if err != nil {
+		// Start may fail after the processes started (a CRD the API server
+		// refuses): stop them, or they outlive the test binary.
+		_ = env.Stop()
 		return nil, fmt.Errorf("start envtest with binaries from %s: %w", assets, err)
 	}
 	// Tests create many objects quickly; the default client limits (5 qps)

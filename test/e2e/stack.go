@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/kubechat/whatsapp-operator/controllers"
+	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+)
+
+// Options configure a Stack.
+type Options struct {
+	// Env is the running API server (testenv.Start).
+	Env *testenv.Env
+	// Namespace holds the user's objects; it is created if missing. The
+	// controllers' cache is restricted to it, so Stacks in different
+	// namespaces share one API server without seeing each other.
+	Namespace string
+	// ReviewDelay and Review decide submitted templates automatically at
+	// the simulated Meta; an empty Review.Status keeps them PENDING until
+	// Sim.SetTemplateStatus.
+	ReviewDelay time.Duration
+	Review      graphsim.Review
+	// Logger receives the controllers' and the webhook server's logs;
+	// the zero value discards them.
+	Logger logr.Logger
+}
+
+// Stack is the operator with everything around it, on loopback ports.
+type Stack struct {
+	Env       *testenv.Env
+	Client    client.Client
+	Namespace string
+	// Sim is the simulated Graph API, served at SimURL.
+	Sim    *graphsim.Server
+	SimURL string
+	// WebhookURL is the webhook server's /webhook (Meta's side). It is
+	// the app's callback at the simulator from the start; the server
+	// answers once StartWebhookServer ran.
+	WebhookURL string
+	// WebhookMetrics is the webhook server's metrics registry.
+	WebhookMetrics *prometheus.Registry
+
+	log       logr.Logger
+	simServer *httptest.Server
+	listener  net.Listener // the webhook server's, opened early for its URL
+	stopMgr   context.CancelFunc
+	mgrDone   chan error
+	stopHook  context.CancelFunc
+	hookDone  chan error
+}
+
+// Start starts the simulator and the controllers. The webhook server waits
+// for its provider: see StartWebhookServer. Call Close when done.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.Env == nil || opts.Namespace == "" {
+		return nil, errors.New("e2e: Options.Env and Options.Namespace are required")
+	}
+	log := opts.Logger
+	if log.GetSink() == nil {
+		log = logr.Discard()
+	}
+	s := &Stack{Env: opts.Env, Client: opts.Env.Client, Namespace: opts.Namespace, log: log, WebhookMetrics: prometheus.NewRegistry()}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: opts.Namespace}}
+	if err := s.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("create namespace %s: %w", opts.Namespace, err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen for the webhook server: %w", err)
+	}
+	s.listener = l
+	s.WebhookURL = "http://" + l.Addr().String() + "/webhook"
+
+	s.Sim = graphsim.New(graphsim.Options{
+		ReviewDelay: opts.ReviewDelay, ReviewOutcome: opts.Review,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second},
+	})
+	s.simServer = httptest.NewServer(s.Sim)
+	s.SimURL = s.simServer.URL
+	if err := seedSimulator(s.Sim, s.WebhookURL); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.startManager(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("start the controllers: %w", err)
+	}
+	return s, nil
+}
+
+// startManager runs the operator's controllers as main.go does, with the
+// cache restricted to the Stack's namespace (and, for the objects the
+// operator owns, to its labels), talking to the simulator.
+func (s *Stack) startManager() error {
+	owned := cache.ByObject{Label: webhookresources.CacheSelector()}
+	skipNameValidation := true // several Stacks run in one process
+	mgr, err := ctrl.NewManager(s.Env.Config, ctrl.Options{
+		Scheme:                 s.Env.Scheme,
+		Logger:                 s.log.WithName("operator"),
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Controller:             config.Controller{SkipNameValidation: &skipNameValidation},
+		Cache: cache.Options{
+			DefaultNamespaces: map[string]cache.Config{s.Namespace: {}},
+			ByObject: map[client.Object]cache.ByObject{
+				&appsv1.Deployment{}: owned, &corev1.Service{}: owned, &corev1.ServiceAccount{}: owned,
+				&rbacv1.Role{}: owned, &rbacv1.RoleBinding{}: owned, &policyv1.PodDisruptionBudget{}: owned,
+				&networkingv1.NetworkPolicy{}: owned,
+			},
+		},
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
+	})
+	if err != nil {
+		return err
+	}
+	factory := graph.NewFactory(graph.Config{
+		BaseURL:    s.SimURL,
+		Version:    GraphAPIVersion,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second},
+		// The simulator enforces no budget here; the client-side limiters
+		// are tested in internal/graph.
+		Limits: graph.Limits{Disabled: true},
+		Logger: s.log.WithName("graph"),
+	})
+	if err := controllers.Setup(mgr, controllers.Options{
+		Graph: factory, GraphAPIURL: s.SimURL, GraphAPIVersion: GraphAPIVersion,
+		WebhookImage: "whatsapp-operator:e2e",
+	}); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopMgr, s.mgrDone = cancel, make(chan error, 1)
+	go func() { s.mgrDone <- mgr.Start(ctx) }()
+	return nil
+}
+
+// Close stops everything the Stack started (not the API server) and
+// returns the first error a component reported while stopping.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.stopMgr != nil {
+		s.stopMgr()
+		errs = append(errs, <-s.mgrDone)
+		s.stopMgr = nil
+	}
+	errs = append(errs, s.stopWebhookServer())
+	if s.listener != nil {
+		_ = s.listener.Close() // already closed when the server ran
+		s.listener = nil
+	}
+	if s.Sim != nil {
+		s.Sim.Close()
+	}
+	if s.simServer != nil {
+		s.simServer.Close()
+		s.simServer = nil
+	}
+	return errors.Join(errs...)
+}
