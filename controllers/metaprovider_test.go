@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -215,5 +216,59 @@ func TestProviderDeletionUnsubscribesUnlessShared(t *testing.T) {
 	f.eventually("second provider gone", func() bool { return f.c.Get(ctx, client.ObjectKeyFromObject(b), b) != nil })
 	if subs := f.sim.Subscriptions(wabaID); len(subs) != 0 {
 		t.Errorf("app still subscribed after the last provider went: %+v", subs)
+	}
+}
+
+func TestExpiringTokenIsReportedAndWrongAppIsNamed(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		reason     string
+		token      graphsim.Token
+		wantReason string
+		wantReady  metav1.ConditionStatus
+		wantIn     string
+	}{
+		"expiring soon": {
+			reason:     "a token expiring within a week still works, but on-call must hear of it before the bot goes silent",
+			token:      graphsim.Token{AppID: appID, ExpiresAt: time.Now().Add(48 * time.Hour)},
+			wantReason: "TokenExpiringSoon",
+			wantReady:  metav1.ConditionTrue,
+			wantIn:     "expires at",
+		},
+		"another app's token": {
+			reason:     "a token of another app cannot subscribe our app",
+			token:      graphsim.Token{AppID: "999000999000999"},
+			wantReason: "AppMismatch",
+			wantReady:  metav1.ConditionFalse,
+			wantIn:     "999000999000999",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOptions{})
+			tc.token.Value = f.token
+			if tc.token.AppID != appID {
+				f.sim.AddApp(graphsim.App{ID: tc.token.AppID, Name: "Other", Secret: "other-secret"})
+			}
+			f.sim.AddToken(tc.token)
+			f.secret("acme-meta")
+			p := f.provider("acme")
+			f.markWebhookReady("acme")
+			f.waitCondition(p, "Ready", tc.wantReady, "")
+			c := condition(p, "CredentialsValid")
+			if c == nil || c.Reason != tc.wantReason || !strings.Contains(c.Message, tc.wantIn) {
+				t.Fatalf("CredentialsValid = %+v, want reason %s mentioning %q (%s)", c, tc.wantReason, tc.wantIn, tc.reason)
+			}
+			if tc.wantReason == "TokenExpiringSoon" {
+				if p.Status.TokenExpiresAt == nil || p.Status.TokenExpiresAt.Time.Sub(tc.token.ExpiresAt).Abs() > time.Second {
+					t.Errorf("status.tokenExpiresAt = %v, want %v", p.Status.TokenExpiresAt, tc.token.ExpiresAt)
+				}
+				e := f.waitEvent("acme", "TokenExpiringSoon")
+				if e.Type != corev1.EventTypeWarning {
+					t.Errorf("expiry event type %s, want Warning", e.Type)
+				}
+			}
+		})
 	}
 }
