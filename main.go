@@ -8,11 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -126,16 +122,7 @@ func runOperator() int {
 // Service of the cluster. Secrets are watched metadata-only and read
 // through the API server.
 func cacheOptions() cache.Options {
-	owned := cache.ByObject{Label: webhookresources.CacheSelector()}
-	return cache.Options{ByObject: map[client.Object]cache.ByObject{
-		&appsv1.Deployment{}:            owned,
-		&corev1.Service{}:               owned,
-		&corev1.ServiceAccount{}:        owned,
-		&rbacv1.Role{}:                  owned,
-		&rbacv1.RoleBinding{}:           owned,
-		&policyv1.PodDisruptionBudget{}: owned,
-		&networkingv1.NetworkPolicy{}:   owned,
-	}}
+	return cache.Options{ByObject: webhookresources.CacheByObject()}
 }
 
 func runWebhookServer(args []string) int {

@@ -18,9 +18,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -117,7 +114,6 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 // stopManager or the end of the test.
 func (f *fixture) startManager(o fixtureOptions) {
 	t := f.t
-	owned := cache.ByObject{Label: webhookresources.CacheSelector()}
 	skip := true
 	logger := funcr.New(func(prefix, args string) { f.logs.WriteString(prefix + " " + args + "\n") }, funcr.Options{Verbosity: 1})
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
@@ -128,11 +124,7 @@ func (f *fixture) startManager(o fixtureOptions) {
 		Controller:             config.Controller{SkipNameValidation: &skip},
 		Cache: cache.Options{
 			DefaultNamespaces: map[string]cache.Config{f.ns: {}},
-			ByObject: map[client.Object]cache.ByObject{
-				&appsv1.Deployment{}: owned, &corev1.Service{}: owned, &corev1.ServiceAccount{}: owned,
-				&rbacv1.Role{}: owned, &rbacv1.RoleBinding{}: owned, &policyv1.PodDisruptionBudget{}: owned,
-				&networkingv1.NetworkPolicy{}: owned,
-			},
+			ByObject:          webhookresources.CacheByObject(),
 		},
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})

@@ -2,6 +2,8 @@ package webhookresources
 
 import (
 	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Labels on every object this package writes. The operator's cache selects
@@ -39,4 +41,14 @@ func objectLabels(providerName string) map[string]string {
 // Deployment's immutable selector: never change them.
 func selectorLabels(providerName string) map[string]string {
 	return map[string]string{NameLabel: NameValue, InstanceLabel: providerName}
+}
+
+// CacheByObject is the manager's cache.Options.ByObject for the kinds this
+// package writes: each cached only where CacheSelector matches.
+func CacheByObject() map[client.Object]cache.ByObject {
+	m := map[client.Object]cache.ByObject{}
+	for _, t := range OwnedTypes() {
+		m[t] = cache.ByObject{Label: CacheSelector()}
+	}
+	return m
 }

@@ -11,11 +11,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -116,7 +112,6 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 // cache restricted to the Stack's namespace (and, for the objects the
 // operator owns, to its labels), talking to the simulator.
 func (s *Stack) startManager() error {
-	owned := cache.ByObject{Label: webhookresources.CacheSelector()}
 	skipNameValidation := true // several Stacks run in one process
 	mgr, err := ctrl.NewManager(s.Env.Config, ctrl.Options{
 		Scheme:                 s.Env.Scheme,
@@ -126,11 +121,7 @@ func (s *Stack) startManager() error {
 		Controller:             config.Controller{SkipNameValidation: &skipNameValidation},
 		Cache: cache.Options{
 			DefaultNamespaces: map[string]cache.Config{s.Namespace: {}},
-			ByObject: map[client.Object]cache.ByObject{
-				&appsv1.Deployment{}: owned, &corev1.Service{}: owned, &corev1.ServiceAccount{}: owned,
-				&rbacv1.Role{}: owned, &rbacv1.RoleBinding{}: owned, &policyv1.PodDisruptionBudget{}: owned,
-				&networkingv1.NetworkPolicy{}: owned,
-			},
+			ByObject:          webhookresources.CacheByObject(),
 		},
 		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})

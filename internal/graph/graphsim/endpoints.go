@@ -1,42 +1,45 @@
 package graphsim
 
-// Logical endpoints the simulator counts calls under. They equal the graph
-// client's Endpoint* constants.
+import "github.com/kubechat/whatsapp-operator/internal/graph"
+
+// Logical endpoints the simulator counts calls under: the graph client's
+// own names, so a test counts a call under the name the client's metrics
+// and errors use.
 const (
 	// EndpointGetBusinessAccount is GET /{waba-id}.
-	EndpointGetBusinessAccount = "get_business_account"
+	EndpointGetBusinessAccount = graph.EndpointGetBusinessAccount
 	// EndpointListPhoneNumbers is GET /{waba-id}/phone_numbers.
-	EndpointListPhoneNumbers = "list_phone_numbers"
+	EndpointListPhoneNumbers = graph.EndpointListPhoneNumbers
 	// EndpointGetPhoneNumber is GET /{phone-number-id}.
-	EndpointGetPhoneNumber = "get_phone_number"
+	EndpointGetPhoneNumber = graph.EndpointGetPhoneNumber
 	// EndpointRegisterPhoneNumber is POST /{phone-number-id}/register.
-	EndpointRegisterPhoneNumber = "register_phone_number"
+	EndpointRegisterPhoneNumber = graph.EndpointRegisterPhoneNumber
 	// EndpointGetBusinessProfile is GET /{phone-number-id}/whatsapp_business_profile.
-	EndpointGetBusinessProfile = "get_business_profile"
+	EndpointGetBusinessProfile = graph.EndpointGetBusinessProfile
 	// EndpointUpdateBusinessProfile is POST /{phone-number-id}/whatsapp_business_profile.
-	EndpointUpdateBusinessProfile = "update_business_profile"
+	EndpointUpdateBusinessProfile = graph.EndpointUpdateBusinessProfile
 	// EndpointListSubscribedApps is GET /{waba-id}/subscribed_apps.
-	EndpointListSubscribedApps = "list_subscribed_apps"
+	EndpointListSubscribedApps = graph.EndpointListSubscribedApps
 	// EndpointSubscribeApp is POST /{waba-id}/subscribed_apps.
-	EndpointSubscribeApp = "subscribe_app"
+	EndpointSubscribeApp = graph.EndpointSubscribeApp
 	// EndpointUnsubscribeApp is DELETE /{waba-id}/subscribed_apps.
-	EndpointUnsubscribeApp = "unsubscribe_app"
+	EndpointUnsubscribeApp = graph.EndpointUnsubscribeApp
 	// EndpointDebugToken is GET /debug_token.
-	EndpointDebugToken = "debug_token"
+	EndpointDebugToken = graph.EndpointDebugToken
 	// EndpointListTemplates is GET /{waba-id}/message_templates.
-	EndpointListTemplates = "list_templates"
+	EndpointListTemplates = graph.EndpointListTemplates
 	// EndpointGetTemplate is GET /{template-id}.
-	EndpointGetTemplate = "get_template"
+	EndpointGetTemplate = graph.EndpointGetTemplate
 	// EndpointCreateTemplate is POST /{waba-id}/message_templates.
-	EndpointCreateTemplate = "create_template"
+	EndpointCreateTemplate = graph.EndpointCreateTemplate
 	// EndpointEditTemplate is POST /{template-id}.
-	EndpointEditTemplate = "edit_template"
+	EndpointEditTemplate = graph.EndpointEditTemplate
 	// EndpointDeleteTemplate is DELETE /{waba-id}/message_templates.
-	EndpointDeleteTemplate = "delete_template"
+	EndpointDeleteTemplate = graph.EndpointDeleteTemplate
 	// EndpointSendMessage is POST /{phone-number-id}/messages.
-	EndpointSendMessage = "send_message"
+	EndpointSendMessage = graph.EndpointSendMessage
 	// EndpointUploadMedia is POST /{phone-number-id}/media.
-	EndpointUploadMedia = "upload_media"
+	EndpointUploadMedia = graph.EndpointUploadMedia
 	// EndpointUnknown counts requests no endpoint above matches.
 	EndpointUnknown = "unknown"
 )
