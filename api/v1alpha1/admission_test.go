@@ -155,6 +155,12 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			mutate: []mutation{set("spec.webhook.replicas", int64(0))},
 			wantIn: []string{"spec.webhook.replicas"},
 		},
+		"provider: name too long for its webhook Service": {
+			reason: "the webhook Service is <name>-webhook, at most 63 characters",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("metadata.name", strings.Repeat("a", 56))},
+			wantIn: []string{"metadata.name of a MetaProvider must be at most 55 characters"},
+		},
 		"provider: bad graph version": {
 			reason: "versions look like v25.0",
 			sample: "whatsapp_v1alpha1_metaprovider.yaml",
