@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -194,4 +195,39 @@ func TestRestartMidSubmitCreatesOneTemplate(t *testing.T) {
 	if id := f.sim.Templates(wabaID)[0].ID; mt.Status.TemplateID != id {
 		t.Errorf("recorded id %s, Meta has %s", mt.Status.TemplateID, id)
 	}
+}
+
+func TestDeletingATemplateMetaNoLongerHasSucceeds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	mt := f.template("gone-at-meta")
+	f.waitCondition(mt, "Reconciling", metav1.ConditionTrue, "Pending")
+
+	// Someone deletes it in WhatsApp Manager (pending: no 30-day name lock),
+	// then the object is deleted: Meta's "does not exist" is success.
+	resp, err := http.DefaultClient.Do(mustRequest(t, http.MethodDelete,
+		fmt.Sprintf("%s/v25.0/%s/message_templates?name=gone_at_meta&hsm_id=%s", f.simURL, wabaID, mt.Status.TemplateID), f.token))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("out-of-band delete at Meta: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	ctx := context.Background()
+	if err := f.c.Delete(ctx, mt); err != nil {
+		t.Fatal(err)
+	}
+	f.eventually("the object is gone", func() bool { return f.c.Get(ctx, client.ObjectKeyFromObject(mt), mt) != nil })
+	if e := f.waitEvent("gone-at-meta", "Deleting"); e.Type != "Normal" {
+		t.Errorf("deletion event %s %q, want Normal", e.Type, e.Note)
+	}
+}
+
+func mustRequest(t *testing.T, method, url, token string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
 }
