@@ -105,6 +105,12 @@ func (r *MessageTemplateReconciler) findLive(ctx context.Context, t *whatsappv1a
 // submit creates the template at Meta, with a backoff kept in status.
 func (r *MessageTemplateReconciler) submit(ctx context.Context, t *whatsappv1alpha1.MessageTemplate, gc *graph.Client, waba string,
 	desired graph.TemplateSpec, hash string, interval time.Duration) (*graph.Template, ctrl.Result, error, bool) {
+	if c := conditions.Get(t, whatsappv1alpha1.ConditionSubmitted); c != nil && c.Reason == whatsappv1alpha1.ReasonTemplateInvalid &&
+		c.ObservedGeneration == t.Generation && conditions.IsTrue(t, whatsappv1alpha1.ConditionStalled) {
+		// Meta refused this very spec: sending it again cannot help. A spec
+		// change (a new generation) resubmits.
+		return nil, ctrl.Result{}, nil, false
+	}
 	if wait := r.submitWait(t); wait > 0 {
 		msg := fmt.Sprintf("submission failed %d time(s); next attempt in %s", t.Status.SubmitAttempts, wait.Round(time.Second))
 		if c := conditions.Get(t, whatsappv1alpha1.ConditionSubmitted); c != nil && c.Message != "" {

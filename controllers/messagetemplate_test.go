@@ -231,3 +231,42 @@ func mustRequest(t *testing.T, method, url, token string) *http.Request {
 	req.Header.Set("Authorization", "Bearer "+token)
 	return req
 }
+
+func TestTemplateMetaRefusesIsStalledUntilTheSpecChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	f.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointCreateTemplate, Kind: graphsim.FaultError, Status: 400, Code: 100, Subcode: 2388043,
+		Message: "Invalid parameter: Message template variables can't be at the beginning or end."})
+	mt := f.template("refused")
+	f.waitCondition(mt, "Stalled", metav1.ConditionTrue, "TemplateInvalid")
+	msg := condition(mt, "Submitted").Message
+	if !strings.Contains(msg, "100") || !strings.Contains(msg, "2388043") || !strings.Contains(msg, "fbtrace_id") {
+		t.Errorf("Submitted message lacks Meta's code, subcode or trace id: %s", msg)
+	}
+	if mt.Status.SubmitAttempts != 1 || mt.Status.LastSubmitFailureTime == nil {
+		t.Errorf("attempts %d, last failure %v: the backoff must survive restarts in status", mt.Status.SubmitAttempts, mt.Status.LastSubmitFailureTime)
+	}
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "Failed" {
+		t.Errorf("kstatus = %s, want Failed", got)
+	}
+	creates := f.sim.Calls(graphsim.EndpointCreateTemplate)
+	f.requestReconcile(mt) // even when asked, and past the 5 s retry backoff
+	time.Sleep(7 * time.Second)
+	if n := f.sim.Calls(graphsim.EndpointCreateTemplate); n != creates {
+		t.Errorf("a refused template was resubmitted without a spec change (%d → %d)", creates, n)
+	}
+
+	// A spec change resets the backoff and resubmits at once.
+	f.sim.ClearFaults()
+	f.get(mt)
+	patch := client.MergeFrom(mt.DeepCopy())
+	mt.Spec.Body.Text = "Hello {{1}}, order {{2}} has shipped today."
+	if err := f.c.Patch(context.Background(), mt, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCondition(mt, "Submitted", metav1.ConditionTrue, "")
+	if mt.Status.SubmitAttempts != 0 {
+		t.Errorf("attempts = %d after a successful submission, want 0", mt.Status.SubmitAttempts)
+	}
+}
