@@ -21,18 +21,18 @@ const (
 func (s *Server) handleHandshake(w http.ResponseWriter, r *http.Request) {
 	want, ok := s.creds.VerifyToken()
 	if !ok {
-		s.metrics.requests.WithLabelValues(r.Method, "not_ready").Inc()
+		s.countRequest(r, "not_ready")
 		http.Error(w, "credentials not loaded", http.StatusServiceUnavailable)
 		return
 	}
 	q := r.URL.Query()
 	if q.Get(queryMode) != modeSubscribe || !tokensEqual(q.Get(queryVerifyToken), want) {
-		s.metrics.requests.WithLabelValues(r.Method, "handshake_forbidden").Inc()
+		s.countRequest(r, "handshake_forbidden")
 		s.log.Info("verification handshake refused", "mode", q.Get(queryMode))
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	s.metrics.requests.WithLabelValues(r.Method, "handshake_ok").Inc()
+	s.countRequest(r, "handshake_ok")
 	s.log.Info("verification handshake accepted")
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -1,6 +1,7 @@
 package webhookserver
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -78,5 +79,51 @@ func TestServerEndpoints(t *testing.T) {
 				t.Errorf("%s\n%s %s: -want, +got:\n%s", tc.reason, tc.method, tc.path, diff)
 			}
 		})
+	}
+}
+
+// seriesOf returns the label sets of every series of a metric family.
+func seriesOf(t *testing.T, ts *testServer, name string) []map[string]string {
+	t.Helper()
+	families, err := ts.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				labels[lp.GetName()] = lp.GetValue()
+			}
+			out = append(out, labels)
+		}
+	}
+	return out
+}
+
+func TestRequestsMethodLabelIsBounded(t *testing.T) {
+	ts := newTestServer(t, nil)
+	const odd = 50
+	for i := range odd {
+		req, _ := http.NewRequest(fmt.Sprintf("FOO%d", i), ts.url+PathWebhook, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("%s: got %d, want 405", req.Method, resp.StatusCode)
+		}
+	}
+	want := []map[string]string{{"method": "other", "outcome": "method_not_allowed"}}
+	if diff := cmp.Diff(want, seriesOf(t, ts, "whatsapp_webhook_requests_total")); diff != "" {
+		t.Errorf("any client can choose the method: odd ones must share one series, not make %d\n-want, +got:\n%s", odd, diff)
+	}
+	if n := counter(t, ts.registry, "whatsapp_webhook_requests_total", map[string]string{"method": "other"}); n != odd {
+		t.Errorf("every odd request is still counted: %v, want %d", n, odd)
 	}
 }
