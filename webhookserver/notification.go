@@ -26,19 +26,8 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, http.StatusServiceUnavailable, "not_ready")
 		return
 	}
-	body, err := readBody(w, r, s.maxBody)
-	if err != nil {
-		if errors.Is(err, errBodyTooLarge) {
-			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
-			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
-			return
-		}
-		s.reply(w, r, http.StatusBadRequest, "bad_request")
-		return
-	}
-	matched, err := verifySignature(r.Header.Get(headerSignature), body, s.creds.AppSecrets())
-	if err != nil {
-		s.refuseSignature(w, r, err)
+	body, matched, ok := s.readSigned(w, r)
+	if !ok {
 		return
 	}
 	if matched > 0 {
@@ -64,6 +53,43 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.reply(w, r, http.StatusOK, "ok")
+}
+
+// busyLogPeriod is the least time between two "too many body reads" logs.
+const busyLogPeriod = time.Minute
+
+// readSigned reads the body and checks its signature, holding one of the
+// bodySlots meanwhile: until the signature matched, the bytes come from
+// anyone who can reach the port, up to maxBody each, so their number is
+// bounded. Without a free slot the answer is 503 at once (Meta retries). It
+// reports whether the body may be used; otherwise it has answered.
+func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte, matched int, ok bool) {
+	select {
+	case s.bodySlots <- struct{}{}:
+		defer func() { <-s.bodySlots }()
+	default:
+		if now, last := time.Now().UnixNano(), s.busyLoggedAt.Load(); now-last >= int64(busyLogPeriod) && s.busyLoggedAt.CompareAndSwap(last, now) {
+			s.log.Info("webhook refused: too many bodies being read at once; Meta will retry", "limit", cap(s.bodySlots))
+		}
+		s.reply(w, r, http.StatusServiceUnavailable, "busy")
+		return nil, 0, false
+	}
+	body, err := readBody(w, r, s.maxBody)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
+			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
+			return nil, 0, false
+		}
+		s.reply(w, r, http.StatusBadRequest, "bad_request")
+		return nil, 0, false
+	}
+	matched, err = verifySignature(r.Header.Get(headerSignature), body, s.creds.AppSecrets())
+	if err != nil {
+		s.refuseSignature(w, r, err)
+		return nil, 0, false
+	}
+	return body, matched, true
 }
 
 // refuseSignature answers 401 for a missing signature, 403 otherwise.

@@ -2,6 +2,9 @@ package webhookserver
 
 import (
 	"bytes"
+	"fmt"
+	"math"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -285,5 +288,76 @@ func TestNotificationNotReady(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz before sync: got %d, want 503", resp.StatusCode)
+	}
+}
+
+// stalledPost opens a POST to /webhook that sends its headers and part of
+// its body, then nothing: the server sits reading the body.
+func stalledPost(t *testing.T, baseURL string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(baseURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"object\":", PathWebhook); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+func TestNotificationBoundsConcurrentBodyReads(t *testing.T) {
+	bot := newChatbot(t)
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("us", "+12025550101", "101", urlBot(bot.srv.URL))},
+		func(o *Options) { o.MaxConcurrentBodyReads = 2 })
+	stalled := []net.Conn{stalledPost(t, ts.url), stalledPost(t, ts.url)}
+	n := 0
+	send := func() int {
+		n++
+		return postSigned(t, ts.url, envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.B%d", n), "x")))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for code := send(); code != http.StatusServiceUnavailable; code = send() {
+		if time.Now().After(deadline) {
+			t.Fatalf("two unsigned bodies being read fill the limit of 2: a third POST got %d, want 503 at once", code)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := counter(t, ts.registry, "whatsapp_webhook_requests_total", map[string]string{"outcome": "busy"}); got < 1 {
+		t.Errorf("refusals for lack of a body slot are counted as busy: %v", got)
+	}
+	if !strings.Contains(ts.logs.String(), "too many bodies being read at once") {
+		t.Error("the refusal is logged")
+	}
+	for _, c := range stalled {
+		_ = c.Close()
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for code := send(); code != http.StatusOK; code = send() {
+		if time.Now().After(deadline) {
+			t.Fatalf("once the stalled reads ended, their slots are free again: got %d, want 200", code)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestDefaultConcurrentBodyReads(t *testing.T) {
+	cases := map[string]struct {
+		reason   string
+		memLimit int64
+		maxBody  int64
+		want     int
+	}{
+		"ManagedPod":  {reason: "GOMEMLIMIT 230Mi (90% of 256Mi): a quarter is 57Mi, 14 bodies of 4 MiB", memLimit: 230 << 20, maxBody: 4 << 20, want: 14},
+		"NoLimit":     {reason: "without GOMEMLIMIT, a quarter of the managed pod's 256Mi", memLimit: math.MaxInt64, maxBody: 4 << 20, want: 16},
+		"SmallLimit":  {reason: "never fewer than a few", memLimit: 16 << 20, maxBody: 4 << 20, want: MinConcurrentBodyReads},
+		"SmallBodies": {reason: "smaller bodies, more of them", memLimit: math.MaxInt64, maxBody: 1 << 20, want: 64},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := defaultConcurrentBodyReads(tc.memLimit, tc.maxBody); got != tc.want {
+				t.Errorf("%s\ngot %d, want %d", tc.reason, got, tc.want)
+			}
+		})
 	}
 }

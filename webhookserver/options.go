@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -28,6 +30,13 @@ const (
 	DefaultAppSecretGracePeriod = time.Hour
 	DefaultDedupeSize           = 65536
 	DefaultUnknownNumberRecheck = 30 * time.Second
+	// DefaultBodyReadBudget is the memory that unauthenticated bodies may
+	// hold at once when GOMEMLIMIT is not set: a quarter of the managed
+	// Deployment's 256Mi memory limit.
+	DefaultBodyReadBudget = 64 << 20
+	// MinConcurrentBodyReads is the floor of the default of
+	// Options.MaxConcurrentBodyReads.
+	MinConcurrentBodyReads = 4
 )
 
 // Options configure one webhook server, which serves one MetaProvider.
@@ -80,6 +89,13 @@ type Options struct {
 	// UnknownNumberRecheck is how long a number that no channel claims, as
 	// confirmed by the API server, is remembered before it is checked again.
 	UnknownNumberRecheck time.Duration
+	// MaxConcurrentBodyReads bounds the webhook bodies read and held before
+	// their signature is checked: up to MaxBodyBytes each, from anyone who
+	// can reach the port. A POST beyond it gets 503 at once (Meta retries).
+	// The default spends a quarter of the Go memory limit (GOMEMLIMIT, else
+	// DefaultBodyReadBudget) on MaxBodyBytes-sized bodies, and is at least
+	// MinConcurrentBodyReads.
+	MaxConcurrentBodyReads int
 }
 
 // withDefaults validates o and fills in defaults.
@@ -108,10 +124,21 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.AppSecretGracePeriod, DefaultAppSecretGracePeriod)
 	setDefault(&o.DedupeSize, DefaultDedupeSize)
 	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
+	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout
 	}
 	return o, nil
+}
+
+// defaultConcurrentBodyReads spends a quarter of memLimit (the runtime's
+// soft limit; math.MaxInt64 when unset) on bodies of maxBody bytes.
+func defaultConcurrentBodyReads(memLimit, maxBody int64) int {
+	budget := int64(DefaultBodyReadBudget)
+	if memLimit > 0 && memLimit < math.MaxInt64 {
+		budget = memLimit / 4
+	}
+	return int(max(budget/maxBody, MinConcurrentBodyReads))
 }
 
 // setDefault sets *v to def when *v is zero or negative.

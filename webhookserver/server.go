@@ -24,17 +24,22 @@ const (
 // cluster only through the seams in serverDeps, so that it can be tested
 // without an API server.
 type Server struct {
-	log          logr.Logger
-	metrics      *metrics
-	gatherer     prometheus.Gatherer
-	creds        *credentialStore
-	routes       func() *RouteTable
-	synced       func() bool
-	dedupe       *dedupeCache
-	forwarder    *forwarder
-	requester    reconcileRequester
-	confirmer    numberConfirmer
-	maxBody      int64
+	log       logr.Logger
+	metrics   *metrics
+	gatherer  prometheus.Gatherer
+	creds     *credentialStore
+	routes    func() *RouteTable
+	synced    func() bool
+	dedupe    *dedupeCache
+	forwarder *forwarder
+	requester reconcileRequester
+	confirmer numberConfirmer
+	maxBody   int64
+	// bodySlots bounds the bodies read before their signature is checked.
+	bodySlots chan struct{}
+	// busyLoggedAt (unix nanoseconds) limits the "too many body reads" log
+	// to one line per busyLogPeriod.
+	busyLoggedAt atomic.Int64
 	batchTimeout time.Duration
 	serveMetrics bool
 	shuttingDown atomic.Bool
@@ -69,6 +74,7 @@ func newServer(d serverDeps) *Server {
 		requester:     d.requester,
 		confirmer:     d.confirmer,
 		maxBody:       d.opts.MaxBodyBytes,
+		bodySlots:     make(chan struct{}, d.opts.MaxConcurrentBodyReads),
 		batchTimeout:  d.opts.BatchTimeout,
 		serveMetrics:  d.opts.MetricsBindAddress == "",
 		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, 5*time.Minute),
