@@ -10,8 +10,11 @@ import (
 // Reconciling=True is InProgress, Stalled=True is Failed, anything else is
 // Current. (cli-utils itself cannot be fetched from this machine's module
 // proxy, so its documented rules are restated here.)
+//
+// Like cli-utils, an absent observedGeneration (0) skips the generation
+// check.
 func kstatus(generation, observedGeneration int64, conds []metav1.Condition) string {
-	if observedGeneration != generation {
+	if observedGeneration != 0 && observedGeneration != generation {
 		return "InProgress"
 	}
 	for _, c := range conds {

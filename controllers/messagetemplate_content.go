@@ -90,6 +90,19 @@ func contentHash(s graph.TemplateSpec) string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// metaHolds tells whether the template at Meta already is what the spec
+// asks for, so no edit is needed: same components and, unless Meta
+// re-categorised an approved template, the same category. A REJECTED
+// template is always resubmitted on a spec change: its examples may be
+// what the reviewers refused.
+func metaHolds(live *graph.Template, want graph.TemplateSpec) bool {
+	if live.Status == graph.TemplateRejected {
+		return false
+	}
+	return sameComponents(live.Components, want.Components) &&
+		(live.Category == want.Category || live.Status == graph.TemplateApproved)
+}
+
 // sameComponents tells whether Meta holds the components we would send.
 // Only the text parts are compared: Meta does not always echo examples.
 func sameComponents(live, want []graph.Component) bool {

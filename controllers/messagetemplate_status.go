@@ -32,7 +32,8 @@ func (r *MessageTemplateReconciler) judgeStatus(t *whatsappv1alpha1.MessageTempl
 	case graph.TemplateApproved:
 		msg := fmt.Sprintf("%s is approved by Meta as %s", name, live.Category)
 		if live.Category != "" && live.Category != t.Spec.Category {
-			msg += fmt.Sprintf(" (spec.category asks for %s; Meta assigned %s)", t.Spec.Category, live.Category)
+			msg += fmt.Sprintf(" (spec.category asks for %s; Meta assigned %s, and the category of an approved template cannot change: use a new template name for %s)",
+				t.Spec.Category, live.Category, t.Spec.Category)
 		}
 		conditions.MarkReady(t, msg)
 		return ctrl.Result{RequeueAfter: jitter(interval)}

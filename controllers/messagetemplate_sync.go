@@ -32,7 +32,7 @@ func (r *MessageTemplateReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	before := t.DeepCopy()
 	conditions.MarkSeen(t)
 	res, err := r.sync(ctx, t)
-	if serr := r.finishStatus(ctx, t, before); serr != nil && err == nil {
+	if serr := r.finishStatus(ctx, t, before, err); serr != nil && err == nil {
 		err = serr
 	}
 	return res, err
@@ -49,6 +49,15 @@ func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha
 	desired := desiredTemplate(t)
 	hash := contentHash(desired)
 
+	if holder, err := r.olderTwin(ctx, t); err != nil {
+		return ctrl.Result{}, err
+	} else if holder != "" {
+		msg := fmt.Sprintf("template %s (%s) is already described by MessageTemplate %s: delete one of the two (this one is left alone until then)", desired.Name, desired.Language, holder)
+		conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonConflict, msg)
+		conditions.MarkStalled(t, whatsappv1alpha1.ReasonConflict, msg)
+		return ctrl.Result{}, nil
+	}
+
 	live, res, err, ok := r.findLive(ctx, t, gc, waba, interval)
 	if !ok {
 		return res, err
@@ -59,8 +68,12 @@ func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha
 		}
 	}
 	t.Status.TemplateID = live.ID
-	if t.Status.ContentHash == "" && sameComponents(live.Components, desired.Components) {
-		// Adopted, or created just before a restart: Meta holds the spec.
+	if err := r.ensureFinalizer(ctx, t); err != nil {
+		return ctrl.Result{}, err
+	}
+	if t.Status.ContentHash != hash && metaHolds(live, desired) {
+		// Adopted, created or edited just before a restart: Meta already
+		// holds this spec, and an edit would only spend Meta's edit budget.
 		t.Status.ContentHash = hash
 	}
 	if t.Status.ContentHash != hash {
@@ -121,27 +134,35 @@ func (r *MessageTemplateReconciler) submit(ctx context.Context, t *whatsappv1alp
 		}
 		return nil, ctrl.Result{RequeueAfter: wait}, nil, false
 	}
-	if t.Spec.DeletionPolicy != whatsappv1alpha1.DeletionPolicyOrphan && !controllerutil.ContainsFinalizer(t, whatsappv1alpha1.Finalizer) {
-		if err := r.addFinalizer(ctx, t); err != nil {
-			return nil, ctrl.Result{}, err, false
-		}
+	// The finalizer goes on before the template exists at Meta.
+	if err := r.ensureFinalizer(ctx, t); err != nil {
+		return nil, ctrl.Result{}, err, false
 	}
 	created, err := gc.CreateTemplate(ctx, waba, desired)
 	if err != nil {
-		if graph.IsTemplateExists(err) {
-			// Someone else created it meanwhile: adopt it on the next pass.
-			return nil, ctrl.Result{RequeueAfter: time.Second}, nil, false
-		}
 		t.Status.SubmitAttempts++
 		now := metav1.NewTime(r.now())
 		t.Status.LastSubmitFailureTime = &now
+		if graph.IsTemplateExists(err) {
+			// Created meanwhile by someone else (or a lost answer): the
+			// next pass adopts it, after the submission backoff, so a
+			// lookup that cannot see it does not turn into a loop.
+			msg := fmt.Sprintf("Meta says template %s (%s) already exists; adopting it", desired.Name, desired.Language)
+			conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonProgressing, msg)
+			conditions.MarkReconciling(t, whatsappv1alpha1.ReasonProgressing, msg)
+			return nil, ctrl.Result{RequeueAfter: r.submitWait(t)}, nil, false
+		}
 		msg := graph.Describe(err)
-		conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonTemplateInvalid, msg)
-		res, rerr := graphFailure(t, err, whatsappv1alpha1.ReasonTemplateInvalid, interval)
-		if conditions.IsTrue(t, whatsappv1alpha1.ConditionStalled) {
-			// Permanent for this spec: wait for a change, no retry.
+		switch graph.Classify(err) {
+		case graph.ClassTemplate, graph.ClassNotFound, graph.ClassPermanent:
+			// Meta refused this content: permanent for this spec, no retry
+			// until it changes.
+			conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonTemplateInvalid, msg)
+			conditions.MarkStalled(t, whatsappv1alpha1.ReasonTemplateInvalid, msg)
 			return nil, ctrl.Result{}, nil, false
 		}
+		res, rerr := graphFailure(t, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
+		conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, conditions.Get(t, whatsappv1alpha1.ConditionReady).Reason, msg)
 		return nil, res, rerr, false
 	}
 	t.Status.SubmitAttempts, t.Status.LastSubmitFailureTime = 0, nil
@@ -178,4 +199,34 @@ func (r *MessageTemplateReconciler) templateListingAge(t *whatsappv1alpha1.Messa
 		age = min(age, r.pendingPoll(t, interval))
 	}
 	return age
+}
+
+// ensureFinalizer adds the finalizer to a template Meta holds (or is about
+// to) when deletionPolicy is Delete, and removes it under Orphan: adopted
+// templates and policy changes are covered, not only creations.
+func (r *MessageTemplateReconciler) ensureFinalizer(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) error {
+	want := t.Spec.DeletionPolicy != whatsappv1alpha1.DeletionPolicyOrphan
+	if want == controllerutil.ContainsFinalizer(t, whatsappv1alpha1.Finalizer) {
+		return nil
+	}
+	if want {
+		return r.addFinalizer(ctx, t)
+	}
+	return r.removeFinalizer(ctx, t)
+}
+
+// olderTwin names an older MessageTemplate of the namespace for the same
+// Meta template (provider, name, language), or returns "": two objects
+// editing one template would overwrite each other. The oldest wins.
+func (r *MessageTemplateReconciler) olderTwin(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) (string, error) {
+	others, err := r.sameTemplate(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range others {
+		if olderThan(&o, t) {
+			return o.Name, nil
+		}
+	}
+	return "", nil
 }

@@ -19,6 +19,7 @@ import (
 type MetaProviderReconciler struct {
 	*base
 	resources webhookresources.Options
+	checks    *providerChecks
 }
 
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=metaproviders,verbs=get;list;watch;update;patch
@@ -45,6 +46,7 @@ type MetaProviderReconciler struct {
 // webhook server), and its credentials Secret (metadata only, mapped back
 // through an index) so a rotated token is used at once.
 func (r *MetaProviderReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.checks = newProviderChecks()
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&whatsappv1alpha1.MetaProvider{}, builder.WithPredicates(specOrRequestChanged())).
 		Named("metaprovider").

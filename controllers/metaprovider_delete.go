@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
@@ -19,6 +21,17 @@ import (
 func (r *MetaProviderReconciler) finalize(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(p, whatsappv1alpha1.Finalizer) {
 		return ctrl.Result{}, nil
+	}
+	// Templates with deletionPolicy Delete need this provider's credentials
+	// to delete themselves at Meta: when a whole directory is deleted (or
+	// pruned) at once, the provider goes last.
+	if waiting, err := r.templatesStillDeleting(ctx, p); err != nil || waiting > 0 {
+		if err == nil {
+			msg := fmt.Sprintf("waiting for %d MessageTemplate(s) of this provider to be deleted at Meta", waiting)
+			conditions.MarkReconciling(p, whatsappv1alpha1.ReasonDeleting, msg)
+			_ = r.client.Status().Update(ctx, p)
+		}
+		return ctrl.Result{RequeueAfter: deletionRecheck}, err
 	}
 	shared, err := r.wabaSharedWith(ctx, p)
 	if err != nil {
@@ -47,6 +60,7 @@ func (r *MetaProviderReconciler) finalize(ctx context.Context, p *whatsappv1alph
 		return ctrl.Result{}, r.removeFinalizer(ctx, p)
 	}
 	r.event(p, true, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("unsubscribed the app from WhatsApp Business Account %s", p.Spec.BusinessAccountID))
+	r.checks.forget(p.UID)
 	return ctrl.Result{}, r.removeFinalizer(ctx, p)
 }
 
@@ -64,4 +78,35 @@ func (r *MetaProviderReconciler) wabaSharedWith(ctx context.Context, p *whatsapp
 		return o.Namespace + "/" + o.Name, nil
 	}
 	return "", nil
+}
+
+// deletionRecheck is how often a deleting provider looks whether its
+// templates are gone.
+const deletionRecheck = 2 * time.Second
+
+// templatesStillDeleting counts this provider's templates that are being
+// deleted and still hold our finalizer, while the credentials they need
+// exist. (Without the Secret they cannot reach Meta and release themselves.)
+func (r *MetaProviderReconciler) templatesStillDeleting(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (int, error) {
+	var list whatsappv1alpha1.MessageTemplateList
+	if err := r.client.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingFields{indexProviderName: p.Name}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range list.Items {
+		if controllerutil.ContainsFinalizer(&t, whatsappv1alpha1.Finalizer) && t.Spec.DeletionPolicy != whatsappv1alpha1.DeletionPolicyOrphan {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if _, err := r.loadCredentials(ctx, p); err != nil {
+		var ce *credentialsError
+		if errors.As(err, &ce) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return n, nil
 }

@@ -33,7 +33,7 @@ func (r *MetaProviderReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	}
 	conditions.MarkSeen(p)
 	res, err := r.sync(ctx, p)
-	if serr := r.finishStatus(ctx, p, before); serr != nil && err == nil {
+	if serr := r.finishStatus(ctx, p, before, err); serr != nil && err == nil {
 		err = serr
 	}
 	return res, err
@@ -71,8 +71,16 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 	}
 	gc := r.graphClient(p, creds)
 
-	if res, err, ok := r.checkCredentials(ctx, p, gc, creds, interval); !ok {
-		return res, err
+	// The token and subscription checks cost three management calls; events
+	// on the owned objects or the Secret's metadata must not repeat them
+	// within syncInterval when nothing they depend on changed.
+	// Half the interval, so the jittered periodic resync always re-checks
+	// (a revoked token makes no Secret event).
+	recent := r.checks.fresh(p, creds, r.now(), min(r.listingAge(p, interval), interval/2))
+	if !recent {
+		if res, err, ok := r.checkCredentials(ctx, p, gc, creds, interval); !ok {
+			return res, err
+		}
 	}
 
 	phones, err := r.listings.phoneNumbers(ctx, gc, p.Spec.BusinessAccountID, r.listingAge(p, interval))
@@ -81,8 +89,11 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 	}
 	p.Status.PhoneNumberCount = int32(len(phones))
 
-	if res, err, ok := r.ensureSubscribed(ctx, p, gc, creds, wr.Ready, interval); !ok {
-		return res, err
+	if !recent {
+		if res, err, ok := r.ensureSubscribed(ctx, p, gc, creds, wr.Ready, interval); !ok {
+			return res, err
+		}
+		r.checks.record(p, creds, r.now())
 	}
 
 	if !wr.Ready {
@@ -234,7 +245,10 @@ func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.Subscribed
 		if a.AppID != p.Spec.AppID {
 			continue
 		}
-		if publicURL != "" && a.OverrideCallbackURI != publicURL {
+		// The override must be exactly what the spec asks for: a stale one
+		// (spec.webhook.publicURL removed or changed) would send messages
+		// to a server that no longer answers.
+		if a.OverrideCallbackURI != publicURL {
 			return false, ""
 		}
 		msg := fmt.Sprintf("app %s is subscribed to WhatsApp Business Account %s", p.Spec.AppID, p.Spec.BusinessAccountID)

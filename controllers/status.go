@@ -24,16 +24,18 @@ type statusObject interface {
 // finishStatus applies the rules every kind shares and writes the status
 // when it differs from before:
 //   - status.observedGeneration only when the object ended Ready or Stalled;
-//   - the handled reconcile-request annotation mirrored in
-//     status.lastHandledReconcileAt;
+//   - the reconcile-request annotation mirrored in
+//     status.lastHandledReconcileAt once a reconcile succeeded;
 //   - an Event on each transition of Ready (Normal when True, Warning
 //     otherwise), with the condition's message.
-func (b *base) finishStatus(ctx context.Context, obj, before statusObject) error {
+func (b *base) finishStatus(ctx context.Context, obj, before statusObject, syncErr error) error {
 	rs := obj.GetReconcileStatus()
 	if conditions.Final(obj) {
 		rs.ObservedGeneration = obj.GetGeneration()
 	}
-	if v, ok := obj.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]; ok {
+	// A request counts as handled only by a reconcile that succeeded: the
+	// retry of a failed one must still take its fresh look.
+	if v, ok := obj.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]; ok && syncErr == nil {
 		rs.LastHandledReconcileAt = v
 	}
 	b.eventOnTransition(obj, before)

@@ -126,7 +126,6 @@ func (f *fixture) startManager(o fixtureOptions) {
 			DefaultNamespaces: map[string]cache.Config{f.ns: {}},
 			ByObject:          webhookresources.CacheByObject(),
 		},
-		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,12 +10,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
 // numberHolder returns "namespace/name" of another channel that holds the
 // same phone number, or "". The holder is the oldest claimant (by creation
-// time, then name), so the first channel is never disturbed by a second.
+// time, then name) still able to hold it, so the first channel is never
+// disturbed by a second.
 func (r *WhatsAppChannelReconciler) numberHolder(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (string, error) {
 	var list whatsappv1alpha1.WhatsAppChannelList
 	if err := r.client.List(ctx, &list, client.MatchingFields{indexPhoneDigits: graph.Digits(ch.Spec.PhoneNumber)}); err != nil {
@@ -26,18 +28,29 @@ func (r *WhatsAppChannelReconciler) numberHolder(ctx context.Context, ch *whatsa
 		if o.UID == ch.UID || !o.DeletionTimestamp.IsZero() {
 			continue
 		}
-		if claimsFirst(o, ch) {
+		if olderThan(o, ch) && holdsNumber(o) {
 			return o.Namespace + "/" + o.Name, nil
 		}
 	}
 	return "", nil
 }
 
-func claimsFirst(a, b *whatsappv1alpha1.WhatsAppChannel) bool {
-	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+// olderThan orders two objects by creation time, then namespace and name.
+func olderThan(a, b client.Object) bool {
+	ta, tb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
+	if !ta.Equal(&tb) {
+		return ta.Before(&tb)
 	}
-	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+	return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
+}
+
+// holdsNumber tells whether a channel can hold its number against a
+// younger one: not one that found no such number in its WABA (another
+// tenant's typo must not block a working channel), nor one that is itself
+// a duplicate.
+func holdsNumber(o *whatsappv1alpha1.WhatsAppChannel) bool {
+	stalled := conditions.Get(o, whatsappv1alpha1.ConditionStalled)
+	return stalled == nil || (stalled.Reason != whatsappv1alpha1.ReasonPhoneNumberNotFound && stalled.Reason != whatsappv1alpha1.ReasonConflict)
 }
 
 // checkChatbot tells whether the chatbot target resolves: a URL always

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ func (r *WhatsAppChannelReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	before := ch.DeepCopy()
 	conditions.MarkSeen(ch)
 	res, err := r.sync(ctx, ch)
-	if serr := r.finishStatus(ctx, ch, before); serr != nil && err == nil {
+	if serr := r.finishStatus(ctx, ch, before, err); serr != nil && err == nil {
 		err = serr
 	}
 	return res, err
@@ -121,7 +122,13 @@ func (b *base) readyProvider(ctx context.Context, obj statusObject, name string)
 	}
 	creds, err := b.loadCredentials(ctx, p)
 	if err != nil {
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, err.Error()))
+		var ce *credentialsError
+		if !errors.As(err, &ce) {
+			return nil, nil, false, err // the API server: retried with backoff
+		}
+		// The provider sees the same Secret and will flip to not Ready,
+		// which the provider watch brings back here.
+		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, ce.Message))
 		return nil, nil, false, nil
 	}
 	return p, creds, true, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -93,18 +94,25 @@ func TestChannelWaitsForItsProviderWithoutCallingMeta(t *testing.T) {
 	f.secret("acme-meta")
 	p := f.provider("acme") // webhook server never becomes ready
 	f.waitCondition(p, "Reconciling", metav1.ConditionTrue, "WaitingForWebhook")
-	listings := f.sim.Calls(graphsim.EndpointListPhoneNumbers)
-
-	ch := f.channel("support-us", phoneE164)
+	// A channel that went ahead would read (and write) its profile and
+	// record the number's id from the provider's phone listing.
+	ch := f.channel("support-us", phoneE164, func(c *whatsappv1alpha1.WhatsAppChannel) {
+		c.Spec.Profile = &whatsappv1alpha1.BusinessProfile{About: "We answer within minutes"}
+	})
 	f.waitCondition(ch, "Ready", metav1.ConditionFalse, "ProviderNotReady")
 	if got := kstatus(ch.Generation, ch.Status.ObservedGeneration, ch.Status.Conditions); got != "InProgress" {
 		t.Errorf("kstatus = %s, want InProgress", got)
 	}
-	if n := f.sim.Calls(graphsim.EndpointListPhoneNumbers); n != listings {
-		t.Errorf("the channel listed phone numbers (%d → %d) while its provider was not Ready", listings, n)
+	f.requestReconcile(ch)
+	time.Sleep(time.Second)
+	f.get(ch)
+	if ch.Status.PhoneNumberID != "" {
+		t.Errorf("the channel used Meta's data (%s) while its provider was not Ready", ch.Status.PhoneNumberID)
 	}
-	if n := f.sim.Calls(graphsim.EndpointGetBusinessProfile); n != 0 {
-		t.Errorf("profile read while the provider was not Ready")
+	for _, ep := range []string{graphsim.EndpointGetBusinessProfile, graphsim.EndpointUpdateBusinessProfile} {
+		if n := f.sim.Calls(ep); n != 0 {
+			t.Errorf("%s called %d times while the provider was not Ready", ep, n)
+		}
 	}
 
 	// The provider becoming Ready wakes the channel.

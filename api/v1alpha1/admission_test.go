@@ -506,6 +506,18 @@ func TestImmutableFields(t *testing.T) {
 			mutate: set("spec.phoneNumber", "+12025550199"),
 			wantIn: "spec.phoneNumber is immutable",
 		},
+		"provider WABA": {
+			reason: "channels and templates live in the WABA",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: set("spec.businessAccountID", "999"),
+			wantIn: "spec.businessAccountID is immutable",
+		},
+		"provider app": {
+			reason: "the subscription belongs to the app",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: set("spec.appID", "999"),
+			wantIn: "spec.appID cannot change once set",
+		},
 		"template name": {
 			reason: "Meta cannot rename a template",
 			sample: "whatsapp_v1alpha1_messagetemplate.yaml",

@@ -20,16 +20,21 @@ const (
 type MetaProviderSpec struct {
 	// businessAccountID is the WhatsApp Business Account id (digits only), as
 	// shown in Meta's WhatsApp Manager.
+	// Immutable: channels and templates live in this WABA; create another
+	// MetaProvider for another WABA.
 	// +kubebuilder:validation:Pattern=`^[0-9]{1,32}$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.businessAccountID is immutable: create another MetaProvider for another WhatsApp Business Account"
 	// +required
 	BusinessAccountID string `json:"businessAccountID"`
 
 	// appID is the Meta app id (digits only). When set, the operator inspects
 	// the token with debug_token (expiry, scopes, owning app) and checks that
-	// this app is subscribed to the WABA.
+	// this app is subscribed to the WABA. Once set it cannot change: the
+	// subscription belongs to the app.
 	// +kubebuilder:validation:Pattern=`^[0-9]{1,32}$`
 	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.appID cannot change once set: create another MetaProvider for another Meta app"
 	// +optional
 	AppID string `json:"appID,omitempty"`
 

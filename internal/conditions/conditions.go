@@ -73,8 +73,8 @@ func MarkReady(obj Setter, message string) {
 	Delete(obj, whatsappv1alpha1.ConditionStalled)
 }
 
-// MarkReconciling sets Reconciling=True and Ready=False (or Unknown when
-// nothing is known yet) with the same reason, and clears Stalled.
+// MarkReconciling sets Reconciling=True and Ready=False with the same
+// reason, and clears Stalled.
 func MarkReconciling(obj Setter, reason, message string) {
 	Set(obj, whatsappv1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, message)
 	Set(obj, whatsappv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)

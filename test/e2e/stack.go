@@ -123,7 +123,6 @@ func (s *Stack) startManager() error {
 			DefaultNamespaces: map[string]cache.Config{s.Namespace: {}},
 			ByObject:          webhookresources.CacheByObject(),
 		},
-		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}},
 	})
 	if err != nil {
 		return err
