@@ -125,6 +125,14 @@ func classifyMeta(e *Error) Class {
 	if !e.FromMeta {
 		return classifyStatus(e.HTTPStatus)
 	}
+	if e.NoCode {
+		// An error object without a code (a proxy, Meta's edge) says
+		// nothing about the credentials: go by Meta's hint and the status.
+		if e.Transient {
+			return ClassTransient
+		}
+		return classifyStatus(e.HTTPStatus)
+	}
 	switch c := e.Code; {
 	case c == CodeInvalidToken || c == CodeAuthException:
 		return ClassBadCredentials
@@ -147,7 +155,8 @@ func classifyMeta(e *Error) Class {
 	return ClassPermanent
 }
 
-// classifyStatus classifies an answer that carried no Meta error object.
+// classifyStatus classifies an answer that carried no Meta error object, or
+// one without a code.
 // Without Meta's code nothing is treated as bad credentials.
 func classifyStatus(status int) Class {
 	switch {

@@ -56,6 +56,8 @@ func TestClassify(t *testing.T) {
 		"IsTransientFlag":      {reason: "Meta's is_transient is honoured", err: &graph.Error{HTTPStatus: 400, Code: 131026, FromMeta: true, Transient: true}, want: graph.ClassTransient},
 		"No object 502":        {reason: "a proxy's 502 without Meta's object is transient", err: &graph.Error{HTTPStatus: 502}, want: graph.ClassTransient},
 		"No object 429":        {reason: "a bare 429 is rate limited", err: &graph.Error{HTTPStatus: 429}, want: graph.ClassRateLimited},
+		"NoCode500":            {reason: "an error object without a code on a 500 is transient, not code 0", err: &graph.Error{HTTPStatus: 500, FromMeta: true, NoCode: true}, want: graph.ClassTransient},
+		"NoCode401":            {reason: "an error object without a code never flips credentials", err: &graph.Error{HTTPStatus: 401, FromMeta: true, NoCode: true}, want: graph.ClassPermanent},
 		"No object 401":        {reason: "a 401 without Meta's code never flips credentials", err: &graph.Error{HTTPStatus: 401}, want: graph.ClassPermanent},
 		"Wrapped":              {reason: "wrapping keeps the class", err: fmt.Errorf("reconcile: %w", metaErr(401, 190, 0)), want: graph.ClassBadCredentials},
 		"DeadlineExceeded":     {reason: "a context deadline is transient", err: context.DeadlineExceeded, want: graph.ClassTransient},

@@ -59,7 +59,11 @@ func describeMeta(e *Error) string {
 	if !e.FromMeta {
 		fmt.Fprintf(&b, " failed with HTTP %d and no Graph error object.", e.HTTPStatus)
 	} else {
-		fmt.Fprintf(&b, " failed: Meta error code %d", e.Code)
+		if e.NoCode {
+			fmt.Fprintf(&b, " failed with HTTP %d: Meta error without a code", e.HTTPStatus)
+		} else {
+			fmt.Fprintf(&b, " failed: Meta error code %d", e.Code)
+		}
 		if e.Subcode != 0 {
 			fmt.Fprintf(&b, ", subcode %d", e.Subcode)
 		}

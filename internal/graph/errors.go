@@ -10,6 +10,7 @@ import (
 const (
 	errFmtMeta          = "graph %s: Meta error code %d%s: %s (HTTP %d%s)"
 	errFmtNoErrorObject = "graph %s: HTTP %d without a Graph error object"
+	errFmtMetaNoCode    = "graph %s: Meta error without a code: %s (HTTP %d%s)"
 	maxBodyInError      = 64 << 10
 )
 
@@ -27,6 +28,12 @@ type Error struct {
 	HTTPStatus int
 	// Code and Subcode are Meta's code and error_subcode (0 when absent).
 	Code, Subcode int
+	// NoCode reports that Meta's error object carried no code at all (a
+	// proxy or Meta's edge answering {"error":{"message":...}}). Code is
+	// then 0 but means nothing: such an error is classified by HTTP status,
+	// never as bad credentials (code 0, AuthException, counts only when Meta
+	// sent it).
+	NoCode bool
 	// Type is Meta's type, such as "OAuthException".
 	Type string
 	// Message is Meta's message, usually starting with "(#code)".
@@ -70,6 +77,9 @@ func (e *Error) Error() string {
 	if e.FBTraceID != "" {
 		trace = ", fbtrace_id " + e.FBTraceID
 	}
+	if e.NoCode {
+		return fmt.Sprintf(errFmtMetaNoCode, e.Endpoint, msg, e.HTTPStatus, trace)
+	}
 	return fmt.Sprintf(errFmtMeta, e.Endpoint, e.Code, sub, msg, e.HTTPStatus, trace)
 }
 
@@ -78,7 +88,7 @@ type wireError struct {
 	Error *struct {
 		Message     string          `json:"message"`
 		Type        string          `json:"type"`
-		Code        int             `json:"code"`
+		Code        *int            `json:"code"`
 		Subcode     int             `json:"error_subcode"`
 		UserTitle   string          `json:"error_user_title"`
 		UserMessage string          `json:"error_user_msg"`
@@ -89,20 +99,27 @@ type wireError struct {
 }
 
 // parseError builds an *Error from a non-2xx answer. scrub removes
-// credentials from every string taken from the body.
+// credentials from every string taken from the body. The body is scrubbed
+// whole and only then capped: capping first could cut a credential in two
+// and leave a prefix of it that the scrubber no longer recognises.
 func parseError(endpoint string, status int, body []byte, scrub func(string) string) *Error {
 	e := &Error{HTTPStatus: status, Endpoint: endpoint}
-	if len(body) > maxBodyInError {
-		body = body[:maxBodyInError]
-	}
 	e.Body = []byte(scrub(string(body)))
+	if len(e.Body) > maxBodyInError {
+		e.Body = e.Body[:maxBodyInError]
+	}
 	var w wireError
 	if err := json.Unmarshal(body, &w); err != nil || w.Error == nil {
 		return e
 	}
 	we := w.Error
 	e.FromMeta = true
-	e.Code, e.Subcode = we.Code, we.Subcode
+	if we.Code != nil {
+		e.Code = *we.Code
+	} else {
+		e.NoCode = true
+	}
+	e.Subcode = we.Subcode
 	e.Type = scrub(we.Type)
 	e.Message = scrub(we.Message)
 	e.UserTitle = scrub(we.UserTitle)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -195,5 +197,85 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("%s: Describe must be one line: %q", tc.reason, d)
 			}
 		})
+	}
+}
+
+// TestErrorWithoutCode: a proxy or Meta's edge may answer an error object
+// without a code. That is not code 0 (AuthException): it is classified by
+// HTTP status and never flips the credentials to bad.
+func TestErrorWithoutCode(t *testing.T) {
+	const noCode = `{"error":{"message":"An unexpected error has occurred. Please retry your request later."}}`
+	cases := map[string]struct {
+		reason    string
+		status    int
+		body      string
+		wantClass graph.Class
+		wantCalls int
+	}{
+		"500": {reason: "a 500 without a code is transient and retried", status: 500, body: noCode, wantClass: graph.ClassTransient, wantCalls: 3},
+		"502": {reason: "a 502 without a code is transient and retried", status: 502, body: noCode, wantClass: graph.ClassTransient, wantCalls: 3},
+		"429": {reason: "a 429 without a code is rate limited", status: 429, body: noCode, wantClass: graph.ClassRateLimited, wantCalls: 1},
+		"401": {reason: "a 401 without a code is not bad credentials", status: 401, body: noCode, wantClass: graph.ClassPermanent, wantCalls: 1},
+		"Code0": {reason: "Meta's explicit code 0 is still AuthException", status: 401,
+			body: `{"error":{"message":"(#0) Cannot authenticate","type":"OAuthException","code":0}}`, wantClass: graph.ClassBadCredentials, wantCalls: 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			e := newEnv(t)
+			cfg := e.cfg
+			cfg.BaseURL = srv.URL
+			_, err := graph.New(cfg, testToken).ListPhoneNumbers(context.Background(), wabaID)
+			if got := graph.Classify(err); got != tc.wantClass {
+				t.Fatalf("%s: class %q, want %q (%v)", tc.reason, got, tc.wantClass, err)
+			}
+			if n := int(calls.Load()); n != tc.wantCalls {
+				t.Errorf("%s: %d calls, want %d", tc.reason, n, tc.wantCalls)
+			}
+			d := graph.Describe(err)
+			if tc.wantClass != graph.ClassBadCredentials && strings.Contains(d, "system-user token") {
+				t.Errorf("%s: Describe must not blame the token: %q", tc.reason, d)
+			}
+			if tc.wantClass != graph.ClassBadCredentials && strings.Contains(err.Error(), "code 0") {
+				t.Errorf("%s: the error must not claim code 0: %q", tc.reason, err.Error())
+			}
+		})
+	}
+}
+
+// TestErrorBodyScrubbedBeforeCap: the body kept on *Error is capped, but
+// only after scrubbing, so a credential cut by the cap cannot leave a
+// recognisable prefix behind.
+func TestErrorBodyScrubbedBeforeCap(t *testing.T) {
+	const maxBodyInError = 64 << 10
+	prefix := `{"error":{"message":"`
+	pad := strings.Repeat("x", maxBodyInError-len(prefix)-10)
+	body := prefix + pad + testToken + `","code":1}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	e := newEnv(t)
+	cfg := e.cfg
+	cfg.BaseURL = srv.URL
+	cfg.Retry.MaxAttempts = 1
+	_, err := graph.New(cfg, testToken).GetBusinessAccount(context.Background(), wabaID)
+	var me *graph.Error
+	if !errors.As(err, &me) {
+		t.Fatalf("want *graph.Error, got %v", err)
+	}
+	if len(me.Body) > maxBodyInError {
+		t.Errorf("body kept is %d bytes, want at most %d", len(me.Body), maxBodyInError)
+	}
+	if cut := testToken[:10]; strings.Contains(string(me.Body), cut) {
+		t.Errorf("the capped body keeps the token's prefix %q", cut)
 	}
 }
