@@ -73,6 +73,9 @@ const (
 	CodeNotRegistered           = 133010
 	CodeTooManyRegisterAttempts = 133016
 
+	// SubcodeObjectMissing: with code 100, the object id does not exist or
+	// the token cannot see it.
+	SubcodeObjectMissing = 33
 	// SubcodeTemplateNameLocked: a template of that name and language was
 	// deleted recently and the name is held (about four weeks).
 	SubcodeTemplateNameLocked = 2388023

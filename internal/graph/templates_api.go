@@ -3,9 +3,11 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 const (
@@ -159,7 +161,11 @@ func (c *Client) EditTemplate(ctx context.Context, templateID string, e Template
 // DeleteTemplate deletes one template, always by name and hsm_id (DELETE
 // /{waba-id}/message_templates?name=&hsm_id=): by name alone Meta would
 // delete every language of the name. A template Meta no longer knows counts
-// as deleted.
+// as deleted: Meta's "does not exist" answer (code 100 with subcode 33, or
+// its "not found" / "doesn't exist" wording), or another code-100 refusal
+// after which a GET of the template says the object does not exist. Any
+// other refusal, such as Meta refusing to delete a DISABLED template (also
+// code 100), is returned.
 func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID string) error {
 	if err := checkIDs(EndpointDeleteTemplate, wabaID); err != nil {
 		return err
@@ -178,8 +184,39 @@ func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID st
 		waba:       wabaID,
 		idempotent: true,
 	}, nil)
-	if Classify(err) == ClassNotFound {
+	if err == nil || isTemplateMissing(err) {
 		return nil
 	}
+	if Classify(err) == ClassNotFound {
+		// Code 100 is also how Meta refuses a delete (a DISABLED template):
+		// count it as done only when the template is confirmed gone.
+		if _, gerr := c.GetTemplate(ctx, templateID); isObjectMissing(gerr) {
+			return nil
+		}
+	}
 	return err
+}
+
+// isTemplateMissing recognises Meta answering a template delete with "the
+// template does not exist": code 100 with subcode 33, or code 100 whose
+// title or message says the template was not found or doesn't exist.
+func isTemplateMissing(err error) bool {
+	var me *Error
+	if !errors.As(err, &me) || !me.FromMeta || me.NoCode || me.Code != CodeInvalidParameter {
+		return false
+	}
+	if me.Subcode == SubcodeObjectMissing {
+		return true
+	}
+	text := strings.ToLower(me.UserTitle + " " + me.UserMessage + " " + me.Message)
+	return strings.Contains(text, "not found") || strings.Contains(text, "doesn't exist") ||
+		strings.Contains(text, "does not exist")
+}
+
+// isObjectMissing recognises Meta's answer for an id it does not know
+// (code 100, subcode 33).
+func isObjectMissing(err error) bool {
+	var me *Error
+	return errors.As(err, &me) && me.FromMeta && !me.NoCode &&
+		me.Code == CodeInvalidParameter && me.Subcode == SubcodeObjectMissing
 }

@@ -232,3 +232,53 @@ func TestManyTemplatesSorted(t *testing.T) {
 		t.Fatalf("status filter: got %d, %v", len(list), err)
 	}
 }
+
+// TestDeleteTemplateRefused: code 100 is both Meta's "does not exist" and
+// how it refuses a delete; only the first counts as deleted.
+func TestDeleteTemplateRefused(t *testing.T) {
+	ctx := context.Background()
+	const code100 = "(#100) Invalid parameter"
+	cases := map[string]struct {
+		reason   string
+		status   string
+		fault    *graphsim.Fault
+		gone     bool // delete an id Meta does not know
+		wantErr  bool
+		wantLeft int
+	}{
+		"Disabled": {
+			reason: "Meta refuses to delete a DISABLED template with code 100: that is an error, not 'already deleted'",
+			status: "DISABLED", wantErr: true, wantLeft: 1,
+		},
+		"RefusedStillThere": {
+			reason: "a code-100 refusal without 'does not exist' wording is an error while a GET still finds the template",
+			status: "APPROVED", fault: &graphsim.Fault{Endpoint: graphsim.EndpointDeleteTemplate, Kind: graphsim.FaultError, Code: 100, Message: code100, Times: 1},
+			wantErr: true, wantLeft: 1,
+		},
+		"RefusedButGone": {
+			reason: "a code-100 answer is success when a GET confirms the template does not exist",
+			status: "APPROVED", gone: true, fault: &graphsim.Fault{Endpoint: graphsim.EndpointDeleteTemplate, Kind: graphsim.FaultError, Code: 100, Message: code100, Times: 1},
+			wantLeft: 1,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			tpl := seedTemplate(t, e.sim, "promo", "en_US", tc.status)
+			if tc.fault != nil {
+				e.sim.InjectFault(*tc.fault)
+			}
+			id := tpl.ID
+			if tc.gone {
+				id = "999999"
+			}
+			err := e.client.DeleteTemplate(ctx, wabaID, "promo", id)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("%s: err=%v, wantErr %v", tc.reason, err, tc.wantErr)
+			}
+			if n := len(e.sim.Templates(wabaID)); n != tc.wantLeft {
+				t.Errorf("%s: %d templates left, want %d", tc.reason, n, tc.wantLeft)
+			}
+		})
+	}
+}

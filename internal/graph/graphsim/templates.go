@@ -208,7 +208,8 @@ func (s *Server) handleDeleteTemplate(req *request) (any, *metaError) {
 		}
 	}
 	if len(victims) == 0 {
-		return nil, errInvalidParam("Invalid parameter", titleNotFound, "The message template you're trying to delete doesn't exist.")
+		// Meta's "object does not exist" shape: code 100, subcode 33.
+		return nil, errInvalidParam("Invalid parameter", titleNotFound, "The message template you're trying to delete doesn't exist.").withSubcode(SubcodeObjectMissing)
 	}
 	w := s.wabas[req.route.waba]
 	for _, t := range victims {

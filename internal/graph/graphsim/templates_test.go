@@ -251,7 +251,23 @@ func TestDeleteTemplateByName(t *testing.T) {
 	if got := len(e.sim.Templates(wabaID)); got != 0 {
 		t.Errorf("by name alone Meta deletes every language, %d left", got)
 	}
-	if a := e.call(t, http.MethodDelete, templatesPath+"?name=promo", token, nil); a.status != 400 {
+	a := e.call(t, http.MethodDelete, templatesPath+"?name=promo", token, nil)
+	if a.status != 400 {
 		t.Errorf("deleting a missing template is an error at Meta, got %d", a.status)
+	}
+	if code, sub := a.errCode(); code != 100 || sub != 33 {
+		t.Errorf("a missing template answers Meta's object-missing shape 100/33, got %d/%d", code, sub)
+	}
+}
+
+func TestDeleteDisabledTemplateRefused(t *testing.T) {
+	e := newSimEnv(t, graphsim.Options{})
+	tpl, _ := e.sim.AddTemplate(wabaID, graphsim.Template{Name: "promo", Language: "en", Category: "MARKETING", Status: graphsim.StatusDisabled})
+	a := e.call(t, http.MethodDelete, templatesPath+"?name=promo&hsm_id="+tpl.ID, token, nil)
+	if code, sub := a.errCode(); a.status != 400 || code != 100 || sub == 33 {
+		t.Errorf("a DISABLED template is refused with 100 and no object-missing subcode, got HTTP %d %d/%d", a.status, code, sub)
+	}
+	if got := len(e.sim.Templates(wabaID)); got != 1 {
+		t.Errorf("the refused template stays, %d left", got)
 	}
 }
