@@ -3,6 +3,8 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -168,6 +170,48 @@ func TestDebugToken(t *testing.T) {
 			t.Errorf("want is_valid=false and error 190, got %+v", info)
 		}
 	})
+}
+
+// TestDebugTokenWrongAppSecret: with the app token <appID>|<appSecret> a
+// wrong secret answers 190. The access token is fine, so the advice must
+// name the app id or secret, not ask for a new token.
+func TestDebugTokenWrongAppSecret(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		secret  string
+		revoke  bool
+		wantApp bool
+	}{
+		"WrongSecret":  {reason: "a wrong app secret blames the app credentials", secret: "wrong-app-secret", wantApp: true},
+		"RevokedToken": {reason: "without an app secret a 190 is about the access token", secret: "", revoke: true, wantApp: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			if tc.revoke {
+				if err := e.sim.RevokeToken(testToken); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := e.client.DebugToken(context.Background(), appID, tc.secret)
+			if graph.Classify(err) != graph.ClassBadCredentials {
+				t.Fatalf("%s: want bad credentials, got %v (%s)", tc.reason, err, graph.Classify(err))
+			}
+			var me *graph.Error
+			if !errors.As(err, &me) || me.AppCredentials != tc.wantApp {
+				t.Fatalf("%s: AppCredentials should be %v: %#v", tc.reason, tc.wantApp, err)
+			}
+			d := graph.Describe(err)
+			blamesApp := strings.Contains(d, "app id or app secret is wrong")
+			blamesToken := strings.Contains(d, "new system-user token")
+			if blamesApp != tc.wantApp || blamesToken == tc.wantApp {
+				t.Errorf("%s: wrong advice: %q", tc.reason, d)
+			}
+			if strings.Contains(d, tc.secret) && tc.secret != "" {
+				t.Errorf("%s: the secret leaked: %q", tc.reason, d)
+			}
+		})
+	}
 }
 
 func TestMessagesAndMedia(t *testing.T) {

@@ -55,6 +55,7 @@ const (
 	CodeUserRateLimit           = 17
 	CodePageRateLimit           = 32
 	CodeInvalidParameter        = 100
+	CodeInvalidApplication      = 101
 	CodeInvalidToken            = 190
 	CodePermission              = 200
 	CodeAppLimit                = 341

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -96,6 +97,7 @@ func (c *Client) DebugToken(ctx context.Context, appID, appSecret string) (*Toke
 	}
 	var w wireTokenInfo
 	if err := c.do(ctx, cl, &w); err != nil {
+		markAppCredentials(err, appSecret != "")
 		return nil, err
 	}
 	d := w.Data
@@ -115,6 +117,20 @@ func (c *Client) DebugToken(ctx context.Context, appID, appSecret string) (*Toke
 		ErrorSubcode:        d.Error.Subcode,
 		ErrorMessage:        scrub(d.Error.Message),
 	}, nil
+}
+
+// markAppCredentials flags a credentials refusal of debug_token made with
+// the app token: debug_token reports a bad input token in its answer
+// (is_valid false), so a 190 (or 101, unknown application) there means the
+// app id or app secret is wrong, not the access token.
+func markAppCredentials(err error, appToken bool) {
+	var me *Error
+	if !appToken || !errors.As(err, &me) || !me.FromMeta || me.NoCode {
+		return
+	}
+	if classifyMeta(me) == ClassBadCredentials || me.Code == CodeInvalidApplication {
+		me.AppCredentials = true
+	}
 }
 
 func unixOrZero(s int64) time.Time {

@@ -9,16 +9,17 @@ import (
 
 // Hints appended by Describe, one per class: what a human should do.
 const (
-	hintBadCredentials = "The access token is invalid, expired or revoked: put a new system-user token in the credentials Secret."
-	hintPermission     = "The token lacks a permission or the asset is not shared with its system user: grant whatsapp_business_management and whatsapp_business_messaging and assign the WABA in Business Settings."
-	hintRateLimited    = "Meta's rate limit was reached: the operator retries after the wait."
-	hintEditBudget     = "Approved templates can be edited once per 24 hours and 10 times per 30 days: the operator retries when the budget allows, or use a new template name."
-	hintWindowClosed   = "The customer-service window is closed: only an approved template can reach this user now."
-	hintTemplate       = "Meta refused the template: fix the template spec (or pick another name) and apply it again."
-	hintTemplateExists = "A template with this name and language already exists in the WABA."
-	hintNotFound       = "Meta does not know the object or refused a parameter: check the IDs and values in the spec."
-	hintTransient      = "A temporary failure at Meta or on the network: the operator retries."
-	hintPermanent      = "Meta refused the request: check the spec against Meta's message."
+	hintBadCredentials    = "The access token is invalid, expired or revoked: put a new system-user token in the credentials Secret."
+	hintBadAppCredentials = "Meta refused the app credentials used to inspect the token, not the access token: the app id or app secret is wrong; check spec.appID and the appSecret key of the credentials Secret."
+	hintPermission        = "The token lacks a permission or the asset is not shared with its system user: grant whatsapp_business_management and whatsapp_business_messaging and assign the WABA in Business Settings."
+	hintRateLimited       = "Meta's rate limit was reached: the operator retries after the wait."
+	hintEditBudget        = "Approved templates can be edited once per 24 hours and 10 times per 30 days: the operator retries when the budget allows, or use a new template name."
+	hintWindowClosed      = "The customer-service window is closed: only an approved template can reach this user now."
+	hintTemplate          = "Meta refused the template: fix the template spec (or pick another name) and apply it again."
+	hintTemplateExists    = "A template with this name and language already exists in the WABA."
+	hintNotFound          = "Meta does not know the object or refused a parameter: check the IDs and values in the spec."
+	hintTransient         = "A temporary failure at Meta or on the network: the operator retries."
+	hintPermanent         = "Meta refused the request: check the spec against Meta's message."
 
 	describeFmtLocal = "%s was not sent: the client-side %s budget is used up; it is retried in %s. %s"
 )
@@ -87,6 +88,9 @@ func describeMeta(e *Error) string {
 }
 
 func hintFor(c Class, e *Error) string {
+	if e != nil && e.AppCredentials {
+		return hintBadAppCredentials
+	}
 	switch c {
 	case ClassBadCredentials:
 		return hintBadCredentials

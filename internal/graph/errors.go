@@ -52,6 +52,10 @@ type Error struct {
 	// the usage header's estimated_time_to_regain_access, a Retry-After
 	// header, or a per-code default for rate limits.
 	RetryAfter time.Duration
+	// AppCredentials reports that Meta refused the app's own credentials
+	// (the app token <app-id>|<app-secret> that debug_token authenticates
+	// with), not the access token: the app id or app secret is wrong.
+	AppCredentials bool
 	// FromMeta reports whether the body carried Meta's error object.
 	FromMeta bool
 	// Body is the response body as received (capped, credentials scrubbed),
