@@ -38,7 +38,6 @@ type cluster struct {
 	secrets *secretWatcher
 
 	table   atomic.Pointer[RouteTable]
-	gen     uint64
 	synced  atomic.Bool
 	trigger chan struct{}
 }
@@ -169,7 +168,8 @@ func (c *cluster) poke() {
 }
 
 // rebuild reads the provider and channels from the cache, swaps in a new
-// route table and makes the Secret watch follow the provider.
+// route table if routing changed and makes the Secret watch follow the
+// provider.
 func (c *cluster) rebuild(ctx context.Context) error {
 	var provider *whatsappv1alpha1.MetaProvider
 	var p whatsappv1alpha1.MetaProvider
@@ -185,10 +185,12 @@ func (c *cluster) rebuild(ctx context.Context) error {
 	if err := c.cache.List(ctx, &channels, client.InNamespace(c.namespace)); err != nil {
 		return fmt.Errorf("list WhatsAppChannels: %w", err)
 	}
-	c.gen++
-	t := BuildRouteTable(c.gen, provider, channels.Items)
-	c.table.Store(t)
-	c.metrics.routes.Set(float64(t.Len()))
+	prev := c.table.Load()
+	t := nextRouteTable(prev, provider, channels.Items)
+	if t != prev {
+		c.table.Store(t)
+		c.metrics.routes.Set(float64(t.Len()))
+	}
 	secretName := ""
 	if provider != nil {
 		secretName = provider.Spec.CredentialsSecretRef.Name

@@ -1,6 +1,7 @@
 package webhookserver
 
 import (
+	"maps"
 	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,9 +19,9 @@ type Route struct {
 
 // RouteTable is an immutable snapshot of where each phone number of one
 // provider goes. It is rebuilt from the informer caches on every change of
-// the provider or its channels and swapped in atomically.
+// the provider or its channels and swapped in atomically when it differs.
 type RouteTable struct {
-	// Generation increases with every rebuild.
+	// Generation increases with every rebuild that changed the table.
 	Generation uint64
 	// WABAID is the provider's spec.businessAccountID ("" when unknown).
 	WABAID string
@@ -86,6 +87,43 @@ func BuildRouteTable(generation uint64, provider *whatsappv1alpha1.MetaProvider,
 		delete(t.claimedPNID, pnid)
 	}
 	return t
+}
+
+// nextRouteTable returns the table to serve after a provider or channel
+// event: prev itself when the event changed nothing the table holds (a
+// status write, a condition's timestamp, the server's own annotation
+// patches), else a new table one generation later. The generation is what
+// invalidates remembered unknown numbers, so it moves only when routing does.
+func nextRouteTable(prev *RouteTable, provider *whatsappv1alpha1.MetaProvider, channels []whatsappv1alpha1.WhatsAppChannel) *RouteTable {
+	var gen uint64 = 1
+	if prev != nil {
+		gen = prev.Generation + 1
+	}
+	t := BuildRouteTable(gen, provider, channels)
+	if prev != nil && prev.SameRoutes(t) {
+		return prev
+	}
+	return t
+}
+
+// SameRoutes reports whether t and o route, claim and match numbers alike;
+// their generations may differ.
+func (t *RouteTable) SameRoutes(o *RouteTable) bool {
+	return t.WABAID == o.WABAID &&
+		maps.EqualFunc(t.byPNID, o.byPNID, sameRoute) &&
+		maps.Equal(t.claimedPNID, o.claimedPNID) &&
+		maps.Equal(t.pendingDigits, o.pendingDigits) &&
+		maps.Equal(t.byDigits, o.byDigits)
+}
+
+// sameRoute compares two routes, chatbot targets by value.
+func sameRoute(a, b Route) bool {
+	if a.Channel != b.Channel || a.PhoneNumberID != b.PhoneNumberID ||
+		a.Chatbot.URL != b.Chatbot.URL || a.Chatbot.Path != b.Chatbot.Path {
+		return false
+	}
+	ra, rb := a.Chatbot.ServiceRef, b.Chatbot.ServiceRef
+	return ra == rb || (ra != nil && rb != nil && *ra == *rb)
 }
 
 // Lookup returns the route of a phone number id.

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 )
@@ -134,4 +135,117 @@ func TestBuildRouteTable(t *testing.T) {
 			t.Error("without its MetaProvider nothing is routed")
 		}
 	})
+}
+
+func TestNextRouteTableBumpsOnlyOnRoutingChanges(t *testing.T) {
+	base := func() []whatsappv1alpha1.WhatsAppChannel {
+		svc := whatsappv1alpha1.ChatbotTarget{ServiceRef: &whatsappv1alpha1.ServiceReference{Name: "bot", Port: intstr.FromInt32(80)}, Path: "/"}
+		return []whatsappv1alpha1.WhatsAppChannel{
+			newChannel("us", "+12025550101", "101", urlBot("http://bot.example/hook")),
+			newChannel("svc", "+12025550102", "102", svc),
+			newChannel("fresh", "+12025550103", "", urlBot("http://bot.example/hook")),
+		}
+	}
+	cases := map[string]struct {
+		reason  string
+		mutate  func(p *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel
+		changed bool
+	}{
+		"StatusWrite": {
+			reason: "a status write that routes nothing differently (conditions, observed generation) keeps the table",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[0].Status.Conditions = []metav1.Condition{{Type: whatsappv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: "Ready"}}
+				chs[0].Status.ObservedGeneration = 7
+				return chs
+			},
+		},
+		"OwnAnnotation": {
+			reason: "the server's own reconcile-request annotation keeps the table",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[1].Annotations = map[string]string{whatsappv1alpha1.ReconcileRequestAnnotation: "2025-01-01T00:00:00Z"}
+				return chs
+			},
+		},
+		"SameServiceRefNewPointer": {
+			reason: "an equal serviceRef in a fresh object (every informer update) keeps the table",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				ref := *chs[1].Spec.Chatbot.ServiceRef
+				chs[1].Spec.Chatbot.ServiceRef = &ref
+				return chs
+			},
+		},
+		"NumberVerified": {
+			reason: "a channel getting its phoneNumberID routes a number: new generation",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[2].Status.PhoneNumberID = "103"
+				return chs
+			},
+			changed: true,
+		},
+		"NewPendingChannel": {
+			reason: "a new channel claiming a number (not verified yet) re-opens unknown numbers",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				return append(chs, newChannel("another", "+12025550999", "", urlBot("http://bot.example/hook")))
+			},
+			changed: true,
+		},
+		"ChatbotURL": {
+			reason: "a new chatbot URL must be used at once",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[0].Spec.Chatbot.URL = "http://other.example/hook"
+				return chs
+			},
+			changed: true,
+		},
+		"ServicePort": {
+			reason: "another Service port is another route",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[1].Spec.Chatbot.ServiceRef = &whatsappv1alpha1.ServiceReference{Name: "bot", Port: intstr.FromInt32(8080)}
+				return chs
+			},
+			changed: true,
+		},
+		"Conflict": {
+			reason: "a channel marked Conflict gives up its route",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[0].Status.Conditions = []metav1.Condition{{Type: whatsappv1alpha1.ConditionRouted, Status: metav1.ConditionFalse, Reason: whatsappv1alpha1.ReasonConflict}}
+				return chs
+			},
+			changed: true,
+		},
+		"DisplayNumber": {
+			reason: "a new display number changes which channel a quality event nudges",
+			mutate: func(_ *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				chs[0].Status.DisplayPhoneNumber = "+1 202 555 0177"
+				return chs
+			},
+			changed: true,
+		},
+		"WABA": {
+			reason: "another WABA id changes which events are ours",
+			mutate: func(p *whatsappv1alpha1.MetaProvider, chs []whatsappv1alpha1.WhatsAppChannel) []whatsappv1alpha1.WhatsAppChannel {
+				p.Spec.BusinessAccountID = "1"
+				return chs
+			},
+			changed: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			prev := nextRouteTable(nil, testProviderObject(), base())
+			if prev.Generation != 1 {
+				t.Fatalf("the first table has generation %d, want 1", prev.Generation)
+			}
+			p := testProviderObject()
+			next := nextRouteTable(prev, p, tc.mutate(p, base()))
+			got := map[string]any{"same table": next == prev, "generation": next.Generation}
+			want := map[string]any{"same table": !tc.changed, "generation": uint64(1)}
+			if tc.changed {
+				want["generation"] = uint64(2)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
 }

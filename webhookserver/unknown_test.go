@@ -2,6 +2,10 @@ package webhookserver
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,5 +58,66 @@ func TestLiveConfirmer(t *testing.T) {
 		if diff := cmp.Diff(s.want, result{claimed: claimed, lists: lists}, cmp.AllowUnexported(result{})); diff != "" {
 			t.Errorf("%s\n-want, +got:\n%s", s.reason, diff)
 		}
+	}
+}
+
+func TestLiveConfirmerMergesConcurrentChecks(t *testing.T) {
+	var lists atomic.Int32
+	started, release := make(chan struct{}, 16), make(chan struct{})
+	c := fake.NewClientBuilder().WithScheme(mustScheme(t)).
+		WithInterceptorFuncs(interceptor.Funcs{List: func(ctx context.Context, c client.WithWatch, l client.ObjectList, o ...client.ListOption) error {
+			lists.Add(1)
+			started <- struct{}{}
+			<-release
+			return c.List(ctx, l, o...)
+		}}).Build()
+	lc := newLiveConfirmer(c, testNamespace, testProvider, time.Minute)
+	table := &RouteTable{Generation: 1}
+
+	const checks = 10
+	var entered sync.WaitGroup
+	entered.Add(checks)
+	errs := make(chan error, checks)
+	for i := range checks {
+		go func() {
+			entered.Done()
+			claimed, err := lc.Claimed(context.Background(), table, fmt.Sprintf("90%d", i%3), "") // three numbers, several checks each
+			if err == nil && claimed {
+				err = fmt.Errorf("number %d claimed, want unclaimed", i)
+			}
+			errs <- err
+		}()
+	}
+	<-started
+	entered.Wait()
+	time.Sleep(100 * time.Millisecond) // every check is now waiting for the list under way
+	close(release)
+	for range checks {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := lists.Load(); n != 1 {
+		t.Errorf("a burst of webhooks for unknown numbers made %d lists of channels, want 1 shared list", n)
+	}
+}
+
+func TestLiveConfirmerCallerDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	c := fake.NewClientBuilder().WithScheme(mustScheme(t)).
+		WithInterceptorFuncs(interceptor.Funcs{List: func(ctx context.Context, c client.WithWatch, l client.ObjectList, o ...client.ListOption) error {
+			select {
+			case <-release:
+			case <-ctx.Done(): // the list's own timeout
+				return ctx.Err()
+			}
+			return c.List(ctx, l, o...)
+		}}).Build()
+	lc := newLiveConfirmer(c, testNamespace, testProvider, time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := lc.Claimed(ctx, &RouteTable{Generation: 1}, "901", ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a caller stops waiting for a shared list at its own deadline: got %v, want DeadlineExceeded", err)
 	}
 }
