@@ -19,6 +19,7 @@
 //	endpoints.go     Service → ready EndpointSlice endpoints, round-robin
 //	forward.go       the HTTP client and one delivery
 //	reconcilerequest.go  reconcile-requested-at annotation on templates and channels
+//	nudge.go         bounded background queue of those reconcile requests
 //	unknown.go       live check of a number the cache does not know
 //
 // Cluster side: cluster.go (caches restricted to the namespace, route table

@@ -67,7 +67,9 @@ func TestFixturesRoute(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("forwarded values: -want, +got:\n%s", diff)
 			}
-			if diff := cmp.Diff(wantTemplates, ts.requester.templates); diff != "" {
+			ts.waitNudges(t)
+			gotTemplates, _ := ts.requester.requested()
+			if diff := cmp.Diff(wantTemplates, gotTemplates); diff != "" {
 				t.Errorf("template reconcile requests: -want, +got:\n%s", diff)
 			}
 		})

@@ -232,25 +232,64 @@ func (f *fakeResolver) Resolve(_ context.Context, _ string, ref whatsappv1alpha1
 	return t, nil
 }
 
-// fakeRequester records reconcile requests.
+// fakeRequester records reconcile requests. With gate set, every request
+// waits for the gate to close (or its context to end) first.
 type fakeRequester struct {
+	gate      chan struct{}
 	mu        sync.Mutex
 	templates []string
 	channels  []types.NamespacedName
 }
 
-func (f *fakeRequester) RequestTemplates(_ context.Context, id string) (int, error) {
+func (f *fakeRequester) wait(ctx context.Context) error {
+	if f.gate == nil {
+		return nil
+	}
+	select {
+	case <-f.gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *fakeRequester) RequestTemplates(ctx context.Context, id string) (int, error) {
+	if err := f.wait(ctx); err != nil {
+		return 0, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.templates = append(f.templates, id)
 	return 1, nil
 }
 
-func (f *fakeRequester) RequestChannel(_ context.Context, ch types.NamespacedName) error {
+func (f *fakeRequester) RequestChannel(ctx context.Context, ch types.NamespacedName) error {
+	if err := f.wait(ctx); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.channels = append(f.channels, ch)
 	return nil
+}
+
+// requested returns copies of what was requested.
+func (f *fakeRequester) requested() ([]string, []types.NamespacedName) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.templates...), append([]types.NamespacedName(nil), f.channels...)
+}
+
+// waitNudges waits until no reconcile request is queued or running.
+func (ts *testServer) waitNudges(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.nudges.pending.Load() != 0 {
+		if time.Now().After(deadline) {
+			tb.Fatalf("reconcile requests still pending after 5s: %d", ts.nudges.pending.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // fakeConfirmer answers live checks from a map.
@@ -317,7 +356,12 @@ func newTestServer(tb testing.TB, channels []whatsappv1alpha1.WhatsAppChannel, m
 		confirmer: ts.confirmer,
 	})
 	srv := httptest.NewServer(ts.Handler())
-	tb.Cleanup(srv.Close)
+	tb.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		ts.nudges.drain(ctx)
+	})
 	ts.url = srv.URL
 	return ts
 }

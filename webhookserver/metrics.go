@@ -66,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"reason"}),
 		reconcileRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "reconcile_requests_total",
-			Help: "Reconcile requests written on MessageTemplates and WhatsAppChannels by result.",
+			Help: "Reconcile requests on MessageTemplates and WhatsAppChannels by result (ok, error, dropped: queue full or shutdown).",
 		}, []string{"kind", "result"}),
 		previousSecret: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "previous_app_secret_total",

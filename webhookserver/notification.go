@@ -106,9 +106,9 @@ func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err err
 	s.reply(w, r, code, outcome)
 }
 
-// execute carries out a plan: deliveries, live checks of unknown numbers
-// and reconcile requests, all in parallel under ctx. It reports whether
-// Meta must retry the batch.
+// execute carries out a plan: deliveries and live checks of unknown
+// numbers in parallel under ctx, reconcile requests queued for the
+// background. It reports whether Meta must retry the batch.
 func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table *RouteTable) bool {
 	for _, o := range p.outcomes {
 		s.metrics.changes.WithLabelValues(fieldLabel(o.field), o.outcome).Inc()
@@ -117,6 +117,14 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 		}
 	}
 	s.metrics.dedupeHits.Add(float64(p.duplicateItems))
+	// Reconcile requests never change Meta's answer: they are written in
+	// the background so that the API server's latency does not delay it.
+	for _, id := range p.templateIDs {
+		s.nudges.enqueue(nudge{templateID: id})
+	}
+	for _, ch := range p.channelNudges {
+		s.nudges.enqueue(nudge{channel: ch})
+	}
 	var retry atomic.Bool
 	for _, pn := range p.pending {
 		s.metrics.unroutable.WithLabelValues(outcomePending).Inc()
@@ -139,18 +147,6 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 		wg.Go(func() {
 			if s.checkUnknown(ctx, table, u) {
 				retry.Store(true)
-			}
-		})
-	}
-	for _, id := range p.templateIDs {
-		wg.Go(func() { s.requestTemplates(ctx, id) })
-	}
-	for _, ch := range p.channelNudges {
-		wg.Go(func() {
-			err := s.requester.RequestChannel(ctx, ch)
-			s.countReconcileRequest("WhatsAppChannel", err)
-			if err != nil {
-				s.log.Error(err, "cannot request a channel reconcile; the next resync will catch up", "channel", ch.String())
 			}
 		})
 	}
@@ -211,33 +207,6 @@ func (s *Server) countUnknown(u *unknownNumber, outcome string) {
 	}
 	s.metrics.unroutable.WithLabelValues(reason).Add(float64(u.changes))
 	s.metrics.changes.WithLabelValues(fieldMessages, outcome).Add(float64(u.changes))
-}
-
-// requestTemplates nudges the templates with a Meta template id. Failures
-// are logged, not retried through Meta: polling stays the source of truth.
-func (s *Server) requestTemplates(ctx context.Context, id string) {
-	n, err := s.requester.RequestTemplates(ctx, id)
-	switch {
-	case err != nil:
-		s.countReconcileRequest("MessageTemplate", err)
-		s.log.Error(err, "cannot request a template reconcile; the next resync will catch up", "templateID", id)
-	case n == 0:
-		s.metrics.unroutable.WithLabelValues("no_template").Inc()
-		s.log.V(1).Info("template event for no MessageTemplate of this provider", "templateID", id)
-	default:
-		for range n {
-			s.countReconcileRequest("MessageTemplate", nil)
-		}
-	}
-}
-
-// countReconcileRequest counts one annotation write.
-func (s *Server) countReconcileRequest(kind string, err error) {
-	result := "ok"
-	if err != nil {
-		result = "error"
-	}
-	s.metrics.reconcileRequests.WithLabelValues(kind, result).Inc()
 }
 
 // readBody reads the whole body, refusing more than limit bytes.

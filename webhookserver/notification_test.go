@@ -2,6 +2,7 @@ package webhookserver
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"net"
@@ -225,7 +226,9 @@ func TestNotificationRoutingDecisions(t *testing.T) {
 				ts.confirmer.claimed[k] = v
 			}
 			code := postSigned(t, ts.url, []byte(tc.body))
-			got := want{code: code, delivered: len(bot.requests()) - before, templates: ts.requester.templates, channels: ts.requester.channels}
+			ts.waitNudges(t) // reconcile requests are written in the background
+			templates, channels := ts.requester.requested()
+			got := want{code: code, delivered: len(bot.requests()) - before, templates: templates, channels: channels}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}
@@ -359,5 +362,121 @@ func TestDefaultConcurrentBodyReads(t *testing.T) {
 				t.Errorf("%s\ngot %d, want %d", tc.reason, got, tc.want)
 			}
 		})
+	}
+}
+
+// templateEvent is a signed-able template status webhook of the test WABA.
+func templateEvent(id string) []byte {
+	return []byte(`{"object":"whatsapp_business_account","entry":[{"id":"` + testWABA + `","time":1751247548,"changes":[{"value":{"event":"APPROVED","message_template_id":` + id +
+		`,"message_template_name":"x","message_template_language":"en_US","reason":"NONE"},"field":"message_template_status_update"}]}]}`)
+}
+
+func TestNotificationDoesNotWaitForReconcileRequests(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.requester.gate = make(chan struct{}) // the API server is slow
+	start := time.Now()
+	if code := postSigned(t, ts.url, templateEvent("1689556908129832")); code != http.StatusOK {
+		t.Fatalf("template event: got %d, want 200", code)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Meta's answer waited %s for a reconcile request that cannot change it", took.Round(time.Millisecond))
+	}
+	close(ts.requester.gate)
+	ts.waitNudges(t)
+	if templates, _ := ts.requester.requested(); !cmp.Equal(templates, []string{"1689556908129832"}) {
+		t.Errorf("the reconcile request is still written, in the background: got %v", templates)
+	}
+	if n := counter(t, ts.registry, "whatsapp_webhook_reconcile_requests_total", map[string]string{"kind": "MessageTemplate", "result": "ok"}); n != 1 {
+		t.Errorf("reconcile requests counted: %v, want 1", n)
+	}
+}
+
+func TestNotificationReconcileQueueIsBounded(t *testing.T) {
+	ts := newTestServer(t, nil, func(o *Options) { o.ReconcileRequestQueueSize = 1 })
+	ts.requester.gate = make(chan struct{})
+	const events = 10
+	for i := range events {
+		if code := postSigned(t, ts.url, templateEvent(fmt.Sprint(1000+i))); code != http.StatusOK {
+			t.Fatalf("template event %d: got %d, want 200 whatever the queue", i, code)
+		}
+	}
+	dropped := counter(t, ts.registry, "whatsapp_webhook_reconcile_requests_total", map[string]string{"kind": "MessageTemplate", "result": "dropped"})
+	if most := float64(nudgeWorkers + 1); dropped < events-most {
+		t.Errorf("with %d workers stuck and room for 1 more, at least %v of %d requests are dropped; got %v", nudgeWorkers, events-most, events, dropped)
+	}
+	close(ts.requester.gate)
+	ts.waitNudges(t)
+	written, _ := ts.requester.requested()
+	if got := float64(len(written)) + dropped; got != events {
+		t.Errorf("every request is written or counted as dropped: %d written + %v dropped, want %d", len(written), dropped, events)
+	}
+	if !strings.Contains(ts.logs.String(), "reconcile request queue full") {
+		t.Error("dropping is logged")
+	}
+}
+
+func TestNotificationQueuedReconcileRequestsMerge(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.requester.gate = make(chan struct{})
+	// Occupy both workers, then send one id three times while it waits.
+	for i := range nudgeWorkers {
+		postSigned(t, ts.url, templateEvent(fmt.Sprint(2000+i)))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(ts.nudges.queue) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the workers did not take the first requests")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 3 {
+		postSigned(t, ts.url, templateEvent("3000"))
+	}
+	close(ts.requester.gate)
+	ts.waitNudges(t)
+	written, _ := ts.requester.requested()
+	n := 0
+	for _, id := range written {
+		if id == "3000" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one template id queued three times is written %d times, want once", n)
+	}
+}
+
+func TestNudgerDrain(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.requester.gate = make(chan struct{})
+	for i := range 4 {
+		ts.nudges.enqueue(nudge{templateID: fmt.Sprint(4000 + i)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	ts.nudges.drain(ctx)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("drain returned %s after its deadline", took)
+	}
+	if p := ts.nudges.pending.Load(); p != 0 {
+		t.Errorf("after drain, %d requests are still pending", p)
+	}
+	failed := counter(t, ts.registry, "whatsapp_webhook_reconcile_requests_total", map[string]string{"kind": "MessageTemplate", "result": "error"}) +
+		counter(t, ts.registry, "whatsapp_webhook_reconcile_requests_total", map[string]string{"kind": "MessageTemplate", "result": "dropped"})
+	if failed != 4 {
+		t.Errorf("requests cut off by the drain deadline are counted: %v, want 4", failed)
+	}
+
+	// With an API server that answers, drain writes what is queued.
+	ts2 := newTestServer(t, nil)
+	ts2.requester.gate = make(chan struct{})
+	for i := range 4 {
+		ts2.nudges.enqueue(nudge{templateID: fmt.Sprint(5000 + i)})
+	}
+	close(ts2.requester.gate)
+	ts2.nudges.drain(context.Background())
+	if written, _ := ts2.requester.requested(); len(written) != 4 {
+		t.Errorf("drain writes the queued requests before returning: %d of 4", len(written))
 	}
 }

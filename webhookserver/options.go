@@ -36,7 +36,8 @@ const (
 	DefaultBodyReadBudget = 64 << 20
 	// MinConcurrentBodyReads is the floor of the default of
 	// Options.MaxConcurrentBodyReads.
-	MinConcurrentBodyReads = 4
+	MinConcurrentBodyReads           = 4
+	DefaultReconcileRequestQueueSize = 256
 )
 
 // Options configure one webhook server, which serves one MetaProvider.
@@ -96,6 +97,10 @@ type Options struct {
 	// DefaultBodyReadBudget) on MaxBodyBytes-sized bodies, and is at least
 	// MinConcurrentBodyReads.
 	MaxConcurrentBodyReads int
+	// ReconcileRequestQueueSize bounds the reconcile requests (template and
+	// phone-number events) waiting to be written in the background; beyond
+	// it they are dropped and counted, and polling catches up.
+	ReconcileRequestQueueSize int
 }
 
 // withDefaults validates o and fills in defaults.
@@ -124,6 +129,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.AppSecretGracePeriod, DefaultAppSecretGracePeriod)
 	setDefault(&o.DedupeSize, DefaultDedupeSize)
 	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
+	setDefault(&o.ReconcileRequestQueueSize, DefaultReconcileRequestQueueSize)
 	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout

@@ -95,7 +95,8 @@ func Run(ctx context.Context, opts Options) error {
 			_ = s.http.Close()
 		}
 	}
-	stopBG() // caches stay readable until every in-flight webhook is done
+	srv.nudges.drain(shutdownCtx) // reads templates from the caches: before they stop
+	stopBG()                      // caches stay readable until every in-flight webhook is done
 	wg.Wait()
 	return runErr
 }

@@ -32,7 +32,7 @@ type Server struct {
 	synced    func() bool
 	dedupe    *dedupeCache
 	forwarder *forwarder
-	requester reconcileRequester
+	nudges    *nudger
 	confirmer numberConfirmer
 	maxBody   int64
 	// bodySlots bounds the bodies read before their signature is checked.
@@ -71,7 +71,7 @@ func newServer(d serverDeps) *Server {
 		routes:        d.routes,
 		synced:        d.synced,
 		dedupe:        newDedupeCache(d.opts.DedupeSize),
-		requester:     d.requester,
+		nudges:        newNudger(d.opts.Logger, d.metrics, d.requester, d.opts.ReconcileRequestQueueSize),
 		confirmer:     d.confirmer,
 		maxBody:       d.opts.MaxBodyBytes,
 		bodySlots:     make(chan struct{}, d.opts.MaxConcurrentBodyReads),
