@@ -158,3 +158,64 @@ func TestUsageHeaderAndBudget(t *testing.T) {
 		t.Errorf("after the hour the budget is back, got %d", a.status)
 	}
 }
+
+// TestSlowFaultThenDelete: a slow fault releases the lock after the route
+// is resolved; a template deleted meanwhile must be answered as missing,
+// not dereferenced (a nil-pointer panic with the lock held hung the
+// simulator).
+func TestSlowFaultThenDelete(t *testing.T) {
+	e := newSimEnv(t, graphsim.Options{})
+	tpl, err := e.sim.AddTemplate(wabaID, graphsim.Template{Name: "promo", Language: "en", Category: "MARKETING", Status: graphsim.StatusApproved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointGetTemplate, Kind: graphsim.FaultSlow, Delay: 300 * time.Millisecond, Times: 1})
+	hc := &http.Client{Timeout: 3 * time.Second}
+	type result struct {
+		status int
+		body   map[string]any
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/v25.0/"+tpl.ID, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := hc.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		done <- result{status: resp.StatusCode, body: m}
+	}()
+	for deadline := time.Now().Add(2 * time.Second); e.sim.Calls(graphsim.EndpointGetTemplate) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the GET never reached the simulator")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if a := e.call(t, http.MethodDelete, templatesPath+"?name=promo&hsm_id="+tpl.ID, token, nil); a.status != 200 {
+		t.Fatalf("delete during the slow fault: %v", a.body)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("the slowed GET of a template deleted meanwhile must be answered, got %v", r.err)
+	}
+	a := answer{status: r.status, body: r.body}
+	if code, sub := a.errCode(); r.status != 400 || code != 100 || sub != 33 {
+		t.Errorf("want 400 with 100/33 for the deleted template, got HTTP %d %v", r.status, r.body)
+	}
+	// The simulator still answers.
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+wabaPath, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("the simulator hangs after the race: %v", err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET WABA after the race: HTTP %d", resp.StatusCode)
+	}
+}

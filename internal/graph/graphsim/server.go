@@ -163,34 +163,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.dispatch(w, &request{r: r, body: body, route: rt})
 }
 
-// dispatch authorizes and runs a resolved request, then writes the answer
-// with the WABA's usage header.
+// dispatch authorizes and runs a request, then writes the answer with the
+// WABA's usage header. The lock is released between resolving the route in
+// ServeHTTP (a slow fault sleeps there) and here, and around a route's
+// prepare, so each locked section resolves the route again: an object
+// deleted in between is answered as missing, never dereferenced.
 func (s *Server) dispatch(w http.ResponseWriter, req *request) {
-	rt := req.route
-	s.mu.Lock()
-	s.settleLocked()
-	merr := s.authorizeLocked(req)
-	if merr == nil && rt.prepare != nil {
-		s.mu.Unlock()
-		merr = rt.prepare(req)
-		s.mu.Lock()
+	var merr *metaError
+	if req.route.prepare != nil {
+		if merr = s.admit(req); merr == nil {
+			merr = req.route.prepare(req)
+		}
 	}
-	if merr == nil {
-		merr = s.enforceBudgetLocked(rt)
-	}
-	var out any
-	if merr == nil {
-		out, merr = rt.handle(req)
-	}
-	regain := 0
-	if merr != nil {
-		regain = merr.regainMinutes
-	}
-	header := ""
-	if req.token != nil {
-		header = s.usageHeaderLocked(rt.waba, regain)
-	}
-	s.mu.Unlock()
+	out, merr, header := s.serve(req, merr)
 	s.flushOutbox()
 
 	if header != "" {
@@ -201,6 +186,49 @@ func (s *Server) dispatch(w http.ResponseWriter, req *request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// admit resolves req's route afresh and authorizes it, before a prepare
+// that runs without the lock.
+func (s *Server) admit(req *request) *metaError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked()
+	s.reresolveLocked(req)
+	return s.authorizeLocked(req)
+}
+
+// serve resolves req's route afresh, authorizes it and, when merr (from
+// admit or prepare) is nil, runs its handler, all under one lock; it returns
+// the answer and the usage header.
+func (s *Server) serve(req *request, merr *metaError) (out any, _ *metaError, header string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if merr == nil {
+		s.settleLocked()
+		s.reresolveLocked(req)
+		merr = s.authorizeLocked(req)
+	}
+	if merr == nil {
+		merr = s.enforceBudgetLocked(req.route)
+	}
+	if merr == nil {
+		out, merr = req.route.handle(req)
+	}
+	regain := 0
+	if merr != nil {
+		regain = merr.regainMinutes
+	}
+	if req.token != nil {
+		header = s.usageHeaderLocked(req.route.waba, regain)
+	}
+	return out, merr, header
+}
+
+// reresolveLocked resolves req's route again so the handler sees the
+// objects as they are now. s.mu must be held.
+func (s *Server) reresolveLocked(req *request) {
+	req.route = s.resolveLocked(req.r.Method, req.r.URL.Path)
 }
 
 // newIDLocked issues a numeric id like Meta's.
