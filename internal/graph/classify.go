@@ -24,7 +24,7 @@ const (
 	// shared with it (3, 10, 200–299, 368, 131031). Needs a human.
 	ClassPermission Class = "Permission"
 	// ClassRateLimited: a Meta or client-side budget is exhausted (4, 17,
-	// 32, 341, 613, 80007, 130429, 131056, edit budget). Retry after
+	// 32, 341, 613, 80007, 130429, 131048, 131056, edit budget). Retry after
 	// RetryAfter.
 	ClassRateLimited Class = "RateLimited"
 	// ClassWindowClosed: the 24-hour customer-service window is closed
@@ -37,10 +37,12 @@ const (
 	// ClassNotFound: an object does not exist or a parameter is invalid
 	// (100, 131009, 133010).
 	ClassNotFound Class = "NotFound"
-	// ClassTransient: worth retrying with backoff (1, 2, 2200, 131000,
-	// 131016, 131057, 133016, is_transient, 5xx, timeouts, connection errors).
+	// ClassTransient: worth retrying with backoff (1, 2, 131000, 131016,
+	// 131057, 133016, is_transient, 5xx, timeouts, connection errors).
 	ClassTransient Class = "Transient"
-	// ClassPermanent: anything else; retrying the same request will not help.
+	// ClassPermanent: anything else; retrying the same request will not help
+	// (2200 among them: Meta could not verify the callback URL, and each
+	// attempt costs Meta's several-second handshake).
 	ClassPermanent Class = "Permanent"
 )
 
@@ -69,6 +71,7 @@ const (
 	CodeServiceUnavailableWA    = 131016
 	CodeAccountLocked           = 131031
 	CodeReengagement            = 131047
+	CodeSpamRateLimit           = 131048
 	CodePairRateLimit           = 131056
 	CodeAccountMaintenance      = 131057
 	CodeNotRegistered           = 133010
@@ -87,10 +90,11 @@ const (
 var rateLimitCodes = map[int]bool{
 	CodeAppRateLimit: true, CodeUserRateLimit: true, CodePageRateLimit: true, CodeAppLimit: true,
 	CodeCustomRateLimit: true, CodeWABARateLimit: true, CodeThroughput: true, CodePairRateLimit: true,
+	CodeSpamRateLimit: true,
 }
 
 var transientCodes = map[int]bool{
-	CodeUnknown: true, CodeServiceUnavailable: true, CodeCallbackVerification: true,
+	CodeUnknown: true, CodeServiceUnavailable: true,
 	CodeSomethingWentWrong: true, CodeServiceUnavailableWA: true, CodeAccountMaintenance: true,
 	CodeTooManyRegisterAttempts: true,
 }
@@ -149,6 +153,10 @@ func classifyMeta(e *Error) Class {
 		return ClassWindowClosed
 	case c >= 132000 && c <= 132999 || isTemplateConflict(e):
 		return ClassTemplate
+	case c == CodeCallbackVerification:
+		// Retrying does not make the callback reachable; whatever
+		// is_transient says, a human must fix the URL.
+		return ClassPermanent
 	case transientCodes[c] || e.Transient:
 		return ClassTransient
 	case notFoundCodes[c]:

@@ -19,6 +19,8 @@ const (
 	hintTemplateExists    = "A template with this name and language already exists in the WABA."
 	hintNotFound          = "Meta does not know the object or refused a parameter: check the IDs and values in the spec."
 	hintTransient         = "A temporary failure at Meta or on the network: the operator retries."
+	hintCallback          = "Meta could not verify the callback URL: it must be reachable from the internet over HTTPS and answer the verification handshake."
+	hintSpam              = "Meta restricted the number's sending after users blocked or reported it (spam rate limit): improve message quality; the operator retries after the wait."
 	hintPermanent         = "Meta refused the request: check the spec against Meta's message."
 
 	describeFmtLocal = "%s was not sent: the client-side %s budget is used up; it is retried in %s. %s"
@@ -100,6 +102,9 @@ func hintFor(c Class, e *Error) string {
 		if e != nil && isEditLimit(e) {
 			return hintEditBudget
 		}
+		if e != nil && e.FromMeta && !e.NoCode && e.Code == CodeSpamRateLimit {
+			return hintSpam
+		}
 		return hintRateLimited
 	case ClassWindowClosed:
 		return hintWindowClosed
@@ -112,6 +117,9 @@ func hintFor(c Class, e *Error) string {
 		return hintNotFound
 	case ClassTransient:
 		return hintTransient
+	}
+	if e != nil && e.FromMeta && !e.NoCode && e.Code == CodeCallbackVerification {
+		return hintCallback
 	}
 	return hintPermanent
 }

@@ -150,6 +150,7 @@ func TestRateLimitDefaultRetryAfter(t *testing.T) {
 		"Management": {reason: "a management code without header waits minutes", code: 4, want: 5 * time.Minute},
 		"Throughput": {reason: "throughput waits a second", code: 130429, want: time.Second},
 		"Pair":       {reason: "the pair limit waits six seconds", code: 131056, want: 6 * time.Second},
+		"Spam":       {reason: "the spam rate limit restricts the number for hours: wait long", code: 131048, want: time.Hour},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -178,6 +179,11 @@ func TestDescribe(t *testing.T) {
 			reason: "a local refusal says which budget and when",
 			err:    &graph.LimitError{Endpoint: graph.EndpointEditTemplate, Budget: graph.BudgetTemplateEdit, RetryAfter: 90 * time.Minute},
 			want:   []string{"edit template", "template_edit", "1h30m0s", "24 hours"},
+		},
+		"CallbackVerification": {
+			reason: "2200 says the callback URL must be reachable and answer the handshake",
+			err:    &graph.Error{HTTPStatus: 400, Code: 2200, FromMeta: true, Message: "(#2200) Callback verification failed", Endpoint: graph.EndpointSubscribeApp},
+			want:   []string{"code 2200", "could not verify the callback URL", "reachable from the internet over HTTPS", "verification handshake"},
 		},
 		"Timeout": {
 			reason: "a timeout says so",

@@ -12,6 +12,9 @@ const (
 	retryAfterManagement = 5 * time.Minute
 	retryAfterThroughput = time.Second
 	retryAfterPair       = 6 * time.Second
+	// retryAfterSpam: 131048 means Meta restricted the number after users
+	// blocked or reported it; the restriction lasts hours, not seconds.
+	retryAfterSpam = time.Hour
 )
 
 // defaultRetryAfter is the wait for a rate-limit code without usage header
@@ -23,6 +26,8 @@ func defaultRetryAfter(code int) time.Duration {
 		return retryAfterThroughput
 	case CodePairRateLimit:
 		return retryAfterPair
+	case CodeSpamRateLimit:
+		return retryAfterSpam
 	}
 	return retryAfterManagement
 }

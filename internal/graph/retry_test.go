@@ -54,6 +54,12 @@ func TestRetries(t *testing.T) {
 			call:     func(c *graph.Client) error { _, err := c.GetBusinessAccount(ctx, wabaID); return err },
 			endpoint: graphsim.EndpointGetBusinessAccount, wantErr: true, wantCalls: 1,
 		},
+		"NoRetryOnCallbackVerification": {
+			reason:   "2200 is not retried: Meta's handshake takes seconds and retrying does not make the URL reachable",
+			fault:    graphsim.Fault{Endpoint: graphsim.EndpointGetBusinessAccount, Kind: graphsim.FaultError, Status: 400, Code: 2200, Times: 3},
+			call:     func(c *graph.Client) error { _, err := c.GetBusinessAccount(ctx, wabaID); return err },
+			endpoint: graphsim.EndpointGetBusinessAccount, wantErr: true, wantCalls: 1,
+		},
 		"NoRetryOnRateLimit": {
 			reason: "a rate limit is left to the caller's requeue",
 			fault:  graphsim.Fault{Endpoint: graphsim.EndpointListTemplates, Kind: graphsim.FaultRateLimit, Times: 1},
