@@ -24,6 +24,13 @@ import (
 // now (no Service, no such port, no ready endpoint). The batch is retried.
 var errNotRoutable = errors.New("chatbot not routable")
 
+// errExternalName refuses a serviceRef to an ExternalName Service. The
+// server would have to send plain HTTP to a name outside the cluster with
+// the Service's in-cluster name as Host, the wrong virtual host for any
+// external server (and no TLS); a bot outside the cluster is reached with
+// spec.chatbot.url instead. It wraps errNotRoutable: Meta retries.
+var errExternalName = fmt.Errorf("%w: ExternalName Service (use spec.chatbot.url for a chatbot outside the cluster)", errNotRoutable)
+
 // serviceTarget is where one delivery to a Service goes: endpoint
 // addresses (host:port) in the order to try them, and the Host header.
 type serviceTarget struct {
@@ -74,17 +81,14 @@ func (r *sliceResolver) Resolve(ctx context.Context, namespace string, ref whats
 // svc's port named or numbered by port. A number matches the Service port,
 // else (as a convenience) its targetPort; a name matches the port name. The
 // endpoint port is the EndpointSlice port with the Service port's name.
-// An ExternalName Service resolves to its external name.
+// An ExternalName Service is refused (errExternalName).
 func serviceEndpoints(svc *corev1.Service, slices []discoveryv1.EndpointSlice, port intstr.IntOrString) ([]string, corev1.ServicePort, error) {
 	sp, ok := findServicePort(svc, port)
 	if !ok {
 		return nil, sp, fmt.Errorf("%w: Service %s/%s has no port %s", errNotRoutable, svc.Namespace, svc.Name, port.String())
 	}
 	if svc.Spec.Type == corev1.ServiceTypeExternalName {
-		if svc.Spec.ExternalName == "" {
-			return nil, sp, fmt.Errorf("%w: ExternalName Service %s/%s has no externalName", errNotRoutable, svc.Namespace, svc.Name)
-		}
-		return []string{net.JoinHostPort(svc.Spec.ExternalName, strconv.Itoa(int(sp.Port)))}, sp, nil
+		return nil, sp, fmt.Errorf("%w: %s/%s", errExternalName, svc.Namespace, svc.Name)
 	}
 	seen := map[string]bool{}
 	var out []string

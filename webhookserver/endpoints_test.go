@@ -91,14 +91,14 @@ func TestServiceEndpoints(t *testing.T) {
 			want:   want{addrs: []string{"[2001:db8::1]:3000"}},
 		},
 		"ExternalName": {
-			reason: "an ExternalName Service resolves to its name and port",
+			reason: "an ExternalName Service is refused: plain HTTP with the in-cluster Host is the wrong virtual host outside (use url)",
 			svc: func() *corev1.Service {
 				s := testService(httpPort)
 				s.Spec.Type, s.Spec.ExternalName = corev1.ServiceTypeExternalName, "bot.example.com"
 				return s
 			}(),
 			port: intstr.FromString("http"),
-			want: want{addrs: []string{"bot.example.com:80"}},
+			want: want{err: true},
 		},
 	}
 	for name, tc := range cases {

@@ -86,7 +86,11 @@ func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, secre
 	}
 	target, err := f.resolver.Resolve(ctx, d.route.Channel.Namespace, *bot.ServiceRef)
 	if err != nil {
-		return &deliveryError{reason: "no_endpoints", err: err}
+		reason := "no_endpoints"
+		if errors.Is(err, errExternalName) {
+			reason = "external_name"
+		}
+		return &deliveryError{reason: reason, err: err}
 	}
 	path := bot.Path
 	if !strings.HasPrefix(path, "/") {

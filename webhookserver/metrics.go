@@ -46,7 +46,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"code"}),
 		forwardFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_failures_total",
-			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, no_endpoints, no_target, bad_target).",
+			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, no_endpoints, external_name, no_target, bad_target).",
 		}, []string{"reason"}),
 		forwardRetries: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_retries_total",

@@ -3,17 +3,21 @@ package webhookserver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 )
@@ -478,5 +482,34 @@ func TestNudgerDrain(t *testing.T) {
 	ts2.nudges.drain(context.Background())
 	if written, _ := ts2.requester.requested(); len(written) != 4 {
 		t.Errorf("drain writes the queued requests before returning: %d of 4", len(written))
+	}
+}
+
+func TestNotificationRefusesExternalNameService(t *testing.T) {
+	ref := &whatsappv1alpha1.ServiceReference{Name: "bot", Port: intstr.FromInt32(80)}
+	var dialed atomic.Int32
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{
+		newChannel("us", "+12025550101", "101", whatsappv1alpha1.ChatbotTarget{ServiceRef: ref, Path: "/"}),
+	}, func(o *Options) {
+		o.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialed.Add(1)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("test: no dialing")}
+		}
+	})
+	svc := testService(corev1.ServicePort{Name: "http", Port: 80})
+	svc.Spec.Type, svc.Spec.ExternalName = corev1.ServiceTypeExternalName, "bot.example.com"
+	ts.forwarder.resolver = &sliceResolver{reader: fake.NewClientBuilder().WithScheme(mustScheme(t)).WithObjects(svc).Build()}
+
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("101", "1", "wamid.X", "x"))); code != http.StatusServiceUnavailable {
+		t.Errorf("a channel whose serviceRef is an ExternalName Service is not routable: got %d, want 503", code)
+	}
+	if n := dialed.Load(); n != 0 {
+		t.Errorf("nothing is sent to the external name: %d dials", n)
+	}
+	if n := counter(t, ts.registry, "whatsapp_webhook_forward_failures_total", map[string]string{"reason": "external_name"}); n != 1 {
+		t.Errorf("forward failures with reason external_name: %v, want 1", n)
+	}
+	if logs := ts.logs.String(); !strings.Contains(logs, "ExternalName Service") || !strings.Contains(logs, "spec.chatbot.url") {
+		t.Errorf("the log says why and what to do instead:\n%s", logs)
 	}
 }
