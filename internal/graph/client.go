@@ -20,6 +20,7 @@ type Client struct {
 	base    string
 	baseErr error
 	token   string
+	appKey  string // hash of the token: key of its app's usage reading
 	http    *http.Client
 	shared  *shared
 }
@@ -32,7 +33,7 @@ func New(cfg Config, token string) *Client {
 }
 
 func newClient(cfg Config, token string, sh *shared) *Client {
-	c := &Client{cfg: cfg, token: token, shared: sh, http: instrument(cfg.HTTPClient)}
+	c := &Client{cfg: cfg, token: token, appKey: credentialKey("app", cfg.BaseURL, token), shared: sh, http: instrument(cfg.HTTPClient)}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// The URL is operator configuration, not a secret, but scrub it anyway
@@ -48,9 +49,9 @@ func newClient(cfg Config, token string, sh *shared) *Client {
 func (c *Client) Version() string { return c.cfg.Version }
 
 // Usage returns the latest usage reading for a WABA (from Meta's usage
-// headers), so a controller can stretch its resync interval as the budget
-// runs low.
-func (c *Client) Usage(wabaID string) UsageReading { return c.shared.usage(wabaID) }
+// headers), folding in the app usage of this client's token, so a
+// controller can stretch its resync interval as the budget runs low.
+func (c *Client) Usage(wabaID string) UsageReading { return c.shared.usage(c.appKey, wabaID) }
 
 // redactUserinfo removes a user:password@ part from a URL-looking string.
 func redactUserinfo(raw string) string {

@@ -72,8 +72,10 @@ func (f *Factory) Client(token string, opts ...ClientOption) *Client {
 	return c
 }
 
-// Usage returns the latest usage reading for a WABA across all clients.
-func (f *Factory) Usage(wabaID string) UsageReading { return f.shared.usage(wabaID) }
+// Usage returns the latest business usage reading for a WABA across all
+// clients. App usage is per app credential and is not folded in: use
+// Client.Usage for a reading that includes the calling app's usage.
+func (f *Factory) Usage(wabaID string) UsageReading { return f.shared.usage("", wabaID) }
 
 // credentialKey hashes what identifies a client.
 func credentialKey(parts ...string) string {

@@ -9,26 +9,28 @@ import (
 )
 
 // acquire takes a management token (and a template-creation token when
-// create is set) from key's limiters. It waits up to Limits.MaxWait (and
-// never past ctx's deadline); a longer wait, or an active usage block, fails
-// at once with a *LimitError carrying RetryAfter.
-func (s *shared) acquire(ctx context.Context, endpoint, key string, create bool) error {
+// create is set) from key's limiters, slowed down by key's usage and by the
+// app usage of the calling credential appKey. It waits up to
+// Limits.MaxWait (and never past ctx's deadline); a longer wait, or an
+// active usage block, fails at once with a *LimitError carrying RetryAfter.
+func (s *shared) acquire(ctx context.Context, endpoint, appKey, key string, create bool) error {
 	if s.limits.Disabled {
 		return nil
 	}
 	now := s.now()
 	s.mu.Lock()
 	w := s.wabaLocked(key)
+	app := s.appLocked(appKey, false)
 	blocked := w.blockedUntil
-	if s.app.blockedUntil.After(blocked) {
-		blocked = s.app.blockedUntil
+	if app != nil && app.blockedUntil.After(blocked) {
+		blocked = app.blockedUntil
 	}
 	if blocked.After(now) {
 		s.mu.Unlock()
 		metricRateLimitHits.WithLabelValues(endpoint, sourceLocal).Inc()
 		return &LimitError{Endpoint: endpoint, Budget: BudgetUsage, RetryAfter: blocked.Sub(now)}
 	}
-	s.applySlowdownLocked(w, now)
+	s.applySlowdownLocked(w, app, now)
 	reservations := []*rate.Reservation{w.mgmt.ReserveN(now, 1)}
 	scope := BudgetManagement
 	if create {
@@ -75,13 +77,18 @@ func (s *shared) acquire(ctx context.Context, endpoint, key string, create bool)
 }
 
 // applySlowdownLocked sets w's management rate from its base (200 or 5,000
-// per hour) scaled down by the latest usage readings. s.mu must be held.
-func (s *shared) applySlowdownLocked(w *wabaState, now time.Time) {
+// per hour) scaled down by the latest usage readings of the WABA and of the
+// calling app (nil: none). s.mu must be held.
+func (s *shared) applySlowdownLocked(w *wabaState, app *appState, now time.Time) {
 	base := s.limits.ManagementPerHour
 	if w.registered {
 		base = s.limits.RegisteredManagementPerHour
 	}
-	f := slowdownFactor(max(w.percent, s.app.percent), s.limits.SlowdownThreshold)
+	percent := w.percent
+	if app != nil {
+		percent = max(percent, app.percent)
+	}
+	f := slowdownFactor(percent, s.limits.SlowdownThreshold)
 	want := perHour(base) * rate.Limit(f)
 	if w.mgmt.Limit() != want {
 		w.mgmt.SetLimitAt(now, want)
@@ -95,15 +102,16 @@ func (s *shared) markRegistered(key string) {
 	w := s.wabaLocked(key)
 	if !w.registered {
 		w.registered = true
-		s.applySlowdownLocked(w, s.now())
+		s.applySlowdownLocked(w, nil, s.now())
 	}
 }
 
 // recordUsage stores the usage headers of an answer: business readings under
-// the ids Meta keyed them by, app usage globally. Readings past the
-// threshold slow the limiters down; a non-zero time to regain access blocks
-// calls for that WABA until then.
-func (s *shared) recordUsage(h http.Header) {
+// the ids Meta keyed them by, app usage under the calling credential appKey.
+// Readings past the threshold slow the limiters down (app usage only for
+// that credential's calls, at acquire); a non-zero time to regain access
+// blocks calls for that WABA until then.
+func (s *shared) recordUsage(appKey string, h http.Header) {
 	buc := ParseBusinessUseCaseUsage(h)
 	app, appOK := ParseAppUsage(h)
 	if buc == nil && !appOK {
@@ -112,6 +120,11 @@ func (s *shared) recordUsage(h http.Header) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	appSt := s.appLocked(appKey, appOK)
+	if appOK && appSt != nil {
+		appSt.percent, appSt.observedAt = app.Percent(), now
+		metricUsagePercent.WithLabelValues(usageApp).Set(float64(app.Percent()))
+	}
 	for id, list := range buc {
 		w := s.wabaLocked(id)
 		w.percent, w.observedAt = 0, now
@@ -123,17 +136,8 @@ func (s *shared) recordUsage(h http.Header) {
 		if regain > 0 {
 			w.blockedUntil = now.Add(regain)
 		}
-		s.applySlowdownLocked(w, now)
+		s.applySlowdownLocked(w, appSt, now)
 		metricUsagePercent.WithLabelValues(usageBusiness).Set(float64(w.percent))
-	}
-	if appOK {
-		s.app.percent, s.app.observedAt = app.Percent(), now
-		metricUsagePercent.WithLabelValues(usageApp).Set(float64(app.Percent()))
-		for _, key := range s.wabas.Keys() {
-			if w, ok := s.wabas.Peek(key); ok {
-				s.applySlowdownLocked(w, now)
-			}
-		}
 	}
 }
 

@@ -3,6 +3,8 @@ package graph_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -168,5 +170,55 @@ func TestUsageRegainBlocks(t *testing.T) {
 	clock.Advance(7 * time.Minute)
 	if _, err := e.client.ListPhoneNumbers(ctx, wabaID); err != nil {
 		t.Errorf("after the wait calls resume: %v", err)
+	}
+}
+
+// TestAppUsageIsPerApp: one Factory serves several Meta apps. X-App-Usage
+// is one app's budget: a high reading for app A slows A's calls but neither
+// shows in app B's usage nor slows B's calls to its own WABA.
+func TestAppUsageIsPerApp(t *testing.T) {
+	ctx := context.Background()
+	const (
+		otherApp   = "734974688087058"
+		otherWABA  = "202290129340399"
+		otherToken = "EAAG-other-app-TOKEN-0004"
+	)
+	clock := newFakeClock()
+	e := newEnv(t, withClock(clock))
+	e.sim.AddApp(graphsim.App{ID: otherApp, Name: "Other App", Secret: "other-app-secret"})
+	e.sim.AddWABA(graphsim.WABA{ID: otherWABA, Name: "Other"})
+	e.sim.AddToken(graphsim.Token{Value: otherToken, AppID: otherApp, WABAs: []string{otherWABA}})
+	// App A's answers carry a high X-App-Usage; app B's carry none.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+testToken {
+			w.Header().Set(graph.HeaderAppUsage, `{"call_count":95,"total_cputime":10,"total_time":10}`)
+		}
+		e.sim.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := e.cfg
+	cfg.BaseURL = srv.URL
+	cfg.Limits = graph.Limits{ManagementPerHour: 3600, ManagementBurst: 1, MaxWait: time.Millisecond}
+	f := graph.NewFactory(cfg)
+	a, b := f.Client(testToken), f.Client(otherToken)
+
+	if _, err := a.GetBusinessAccount(ctx, wabaID); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Usage(wabaID).Percent; got != 95 {
+		t.Errorf("app A's reading is 95%%, got %d", got)
+	}
+	if got := b.Usage(otherWABA).Percent; got != 0 {
+		t.Errorf("app A's usage must not show in app B's reading, got %d%%", got)
+	}
+	if _, err := b.GetBusinessAccount(ctx, otherWABA); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(1500 * time.Millisecond)
+	if _, err := b.GetBusinessAccount(ctx, otherWABA); err != nil {
+		t.Errorf("app B's WABA keeps its full rate whatever app A uses, got %v", err)
+	}
+	if _, err := a.GetBusinessAccount(ctx, wabaID); graph.Classify(err) != graph.ClassRateLimited {
+		t.Errorf("app A at 95%% is slowed down: the refill after 1.5 s is not enough, got %v", err)
 	}
 }

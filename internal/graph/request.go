@@ -68,7 +68,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	for attempt := 1; ; attempt++ {
 		var err error
 		if cl.limit != limitNone {
-			err = c.shared.acquire(ctx, cl.endpoint, key, cl.limit == limitCreate)
+			err = c.shared.acquire(ctx, cl.endpoint, c.appKey, key, cl.limit == limitCreate)
 		}
 		if err == nil {
 			err = c.attempt(ctx, cl, key, scrub, out)
@@ -99,7 +99,7 @@ func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(st
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	c.shared.recordUsage(resp.Header)
+	c.shared.recordUsage(c.appKey, resp.Header)
 	if err != nil {
 		te := newTransportError(cl.endpoint, cl.method, err, scrub)
 		c.log(cl, resp.StatusCode, time.Since(start), te)

@@ -13,12 +13,18 @@ import (
 const (
 	wabaCacheSize   = 4096
 	objectCacheSize = 65536
+	appCacheSize    = 1024
 )
 
 // shared is the state every client of one Factory shares: per-WABA limiters
-// and usage readings, the WABA each phone number or template belongs to,
-// template statuses, and template edit budgets. Keys are object ids, never
-// credentials.
+// and usage readings, per-credential app usage readings, the WABA each
+// phone number or template belongs to, template statuses, and template edit
+// budgets. Keys are object ids or hashes of credentials, never credentials.
+//
+// One Factory serves several Meta apps. X-App-Usage is one app's budget, so
+// it is kept per client credential (a token belongs to one app, and every
+// answer to any token of the app carries the app-wide reading): one app's
+// usage never slows another app's calls.
 type shared struct {
 	limits Limits
 	now    func() time.Time
@@ -26,7 +32,7 @@ type shared struct {
 	mu      sync.Mutex
 	wabas   *lru.Cache[string, *wabaState]
 	objects *lru.Cache[string, objectInfo]
-	app     appState
+	apps    *lru.Cache[string, *appState]
 	edits   *editBudget
 }
 
@@ -39,7 +45,7 @@ type wabaState struct {
 	observedAt   time.Time
 }
 
-// appState is the latest X-App-Usage reading.
+// appState is the latest X-App-Usage reading of one app credential.
 type appState struct {
 	percent      int
 	blockedUntil time.Time
@@ -55,13 +61,33 @@ type objectInfo struct {
 func newShared(cfg Config) *shared {
 	wabas, _ := lru.New[string, *wabaState](wabaCacheSize)
 	objects, _ := lru.New[string, objectInfo](objectCacheSize)
+	apps, _ := lru.New[string, *appState](appCacheSize)
 	return &shared{
 		limits:  cfg.Limits,
 		now:     cfg.Clock,
 		wabas:   wabas,
 		objects: objects,
+		apps:    apps,
 		edits:   newEditBudget(),
 	}
+}
+
+// appLocked returns the app usage state for an app credential key, or nil
+// for an empty key (no app: Factory.Usage). It creates the state only when
+// create is set. s.mu must be held.
+func (s *shared) appLocked(key string, create bool) *appState {
+	if key == "" {
+		return nil
+	}
+	if a, ok := s.apps.Get(key); ok {
+		return a
+	}
+	if !create {
+		return nil
+	}
+	a := &appState{}
+	s.apps.Add(key, a)
+	return a
 }
 
 // wabaLocked returns the state for key, creating it. s.mu must be held.
@@ -115,11 +141,15 @@ func (s *shared) limiterKey(waba, object string) string {
 	return "object:" + object
 }
 
-// Usage returns the latest reading for a WABA, folding in app usage.
-func (s *shared) usage(waba string) UsageReading {
+// usage returns the latest reading for a WABA, folding in the app usage of
+// the app credential appKey (none when empty).
+func (s *shared) usage(appKey, waba string) UsageReading {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := UsageReading{Percent: s.app.percent, BlockedUntil: s.app.blockedUntil, ObservedAt: s.app.observedAt}
+	var r UsageReading
+	if a := s.appLocked(appKey, false); a != nil {
+		r = UsageReading{Percent: a.percent, BlockedUntil: a.blockedUntil, ObservedAt: a.observedAt}
+	}
 	w, ok := s.wabas.Get(waba)
 	if !ok {
 		return r
