@@ -8,6 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // errBodyTooLarge is returned by readBody past the size cap.
@@ -128,7 +131,8 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 	var retry atomic.Bool
 	for _, pn := range p.pending {
 		s.metrics.unroutable.WithLabelValues(outcomePending).Inc()
-		s.log.Info("number not routable yet: Meta will retry", "channel", pn.channel.String(), "phoneNumberID", pn.phoneNumberID)
+		s.logOncePerPeriod(s.pendingLogged, pn.phoneNumberID).Info("number not routable yet: Meta will retry",
+			"channel", pn.channel.String(), "phoneNumberID", pn.phoneNumberID)
 		retry.Store(true)
 	}
 	var secret []byte
@@ -188,15 +192,22 @@ func (s *Server) checkUnknown(ctx context.Context, table *RouteTable, u *unknown
 		s.countUnknown(u, outcomePending)
 		return true
 	default:
-		log := s.log.V(1)
-		if !s.unknownLogged.Contains(u.phoneNumberID) {
-			s.unknownLogged.Add(u.phoneNumberID, struct{}{})
-			log = s.log // once per number and period at the default level
-		}
-		log.Info("no channel claims this number: acknowledged and dropped", "phoneNumberID", u.phoneNumberID, "changes", u.changes)
+		s.logOncePerPeriod(s.unknownLogged, u.phoneNumberID).Info("no channel claims this number: acknowledged and dropped",
+			"phoneNumberID", u.phoneNumberID, "changes", u.changes)
 		s.countUnknown(u, outcomeUnknown)
 		return false
 	}
+}
+
+// logOncePerPeriod returns the default logger the first time a number is
+// seen in a period of seen, V(1) afterwards: Meta retries and steady
+// traffic would otherwise repeat the line for every change.
+func (s *Server) logOncePerPeriod(seen *expirable.LRU[string, struct{}], phoneNumberID string) logr.Logger {
+	if seen.Contains(phoneNumberID) {
+		return s.log.V(1)
+	}
+	seen.Add(phoneNumberID, struct{}{}) // two racing first sightings may both log: harmless
+	return s.log
 }
 
 // countUnknown counts an unknown number's changes.
@@ -206,7 +217,9 @@ func (s *Server) countUnknown(u *unknownNumber, outcome string) {
 		reason = outcomePending
 	}
 	s.metrics.unroutable.WithLabelValues(reason).Add(float64(u.changes))
-	s.metrics.changes.WithLabelValues(fieldMessages, outcome).Add(float64(u.changes))
+	for field, n := range u.fields {
+		s.metrics.changes.WithLabelValues(fieldLabel(field), outcome).Add(float64(n))
+	}
 }
 
 // readBody reads the whole body, refusing more than limit bytes.

@@ -3,6 +3,7 @@ package webhookserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -511,5 +512,76 @@ func TestNotificationRefusesExternalNameService(t *testing.T) {
 	}
 	if logs := ts.logs.String(); !strings.Contains(logs, "ExternalName Service") || !strings.Contains(logs, "spec.chatbot.url") {
 		t.Errorf("the log says why and what to do instead:\n%s", logs)
+	}
+}
+
+// logLevels counts, by level, the log lines whose msg is msg.
+func logLevels(t *testing.T, logs, msg string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %v: %s", err, line)
+		}
+		if rec.Msg == msg {
+			out[rec.Level]++
+		}
+	}
+	return out
+}
+
+func TestNotificationNumberLogsAreRateLimited(t *testing.T) {
+	bot := newChatbot(t)
+	cases := map[string]struct {
+		reason string
+		body   func(i int) []byte
+		msg    string
+	}{
+		"Pending": {
+			reason: "Meta retries a number a channel claims but cannot route yet: one info line per number and period",
+			body: func(i int) []byte {
+				return envelopeOf(textMessage("103", "12025550103", fmt.Sprintf("wamid.P%d", i), "x"))
+			},
+			msg: "number not routable yet: Meta will retry",
+		},
+		"Unknown": {
+			reason: "steady traffic for a number nobody claims: one info line per number and period",
+			body: func(i int) []byte {
+				return envelopeOf(textMessage("999", "12025550999", fmt.Sprintf("wamid.U%d", i), "x"))
+			},
+			msg: "no channel claims this number: acknowledged and dropped",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{newChannel("fresh", "+12025550103", "", urlBot(bot.srv.URL))})
+			for i := range 3 {
+				postSigned(t, ts.url, tc.body(i))
+			}
+			want := map[string]int{"INFO": 1, "DEBUG+3": 2} // logr V(1) through slog
+			if diff := cmp.Diff(want, logLevels(t, ts.logs.String(), tc.msg)); diff != "" {
+				t.Errorf("%s\nlines by level: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestNotificationUnknownNumberFieldLabel(t *testing.T) {
+	ts := newTestServer(t, nil)
+	call := `{"messaging_product":"whatsapp","metadata":{"display_phone_number":"12025550999","phone_number_id":"999"},"calls":[{"id":"wacid.1","event":"connect"}]}`
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"` + testWABA + `","changes":[` +
+		`{"value":` + call + `,"field":"calls"},` +
+		`{"value":` + textMessage("999", "12025550999", "wamid.F", "x") + `,"field":"messages"},` +
+		`{"value":` + strings.Replace(call, "wacid.1", "wacid.2", 1) + `,"field":"calls"}]}]}`)
+	if code := postSigned(t, ts.url, body); code != http.StatusOK {
+		t.Fatalf("unknown number: got %d, want 200", code)
+	}
+	got := map[string]float64{}
+	for _, field := range []string{"calls", "messages"} {
+		got[field] = counter(t, ts.registry, "whatsapp_webhook_changes_total", map[string]string{"field": field, "outcome": outcomeUnknown})
+	}
+	if diff := cmp.Diff(map[string]float64{"calls": 2, "messages": 1}, got); diff != "" {
+		t.Errorf("changes for an unknown number are counted under their own field: -want, +got:\n%s", diff)
 	}
 }

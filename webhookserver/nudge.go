@@ -144,17 +144,24 @@ func (n *nudger) run(j nudge) {
 // requestTemplates nudges the templates with a Meta template id. Failures
 // are logged, not retried through Meta: polling stays the source of truth.
 func (n *nudger) requestTemplates(ctx context.Context, id string) {
-	found, err := n.requester.RequestTemplates(ctx, id)
+	annotated, err := n.requester.RequestTemplates(ctx, id)
+	n.metrics.reconcileRequests.WithLabelValues("MessageTemplate", "ok").Add(float64(annotated))
 	switch {
 	case err != nil:
-		n.count("MessageTemplate", err)
-		n.log.Error(err, "cannot request a template reconcile; the next resync will catch up", "templateID", id)
-	case found == 0:
+		n.metrics.reconcileRequests.WithLabelValues("MessageTemplate", "error").Add(float64(errorCount(err)))
+		n.log.Error(err, "cannot request a template reconcile; the next resync will catch up", "templateID", id, "annotated", annotated)
+	case annotated == 0:
 		n.metrics.unroutable.WithLabelValues("no_template").Inc()
 		n.log.V(1).Info("template event for no MessageTemplate of this provider", "templateID", id)
-	default:
-		n.metrics.reconcileRequests.WithLabelValues("MessageTemplate", "ok").Add(float64(found))
 	}
+}
+
+// errorCount is the number of errors joined in err (errors.Join), else 1.
+func errorCount(err error) int {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return len(j.Unwrap())
+	}
+	return 1
 }
 
 // count counts one reconcile request.

@@ -69,6 +69,7 @@ type unknownNumber struct {
 	phoneNumberID string
 	displayNumber string
 	changes       int
+	fields        map[string]int // changes by field, for metrics
 }
 
 // pendingNumber is a number a channel claims but that has no route yet.
@@ -163,11 +164,12 @@ func (p *batchPlan) planNumberChange(ei int, entry Entry, ch Change, hdr valueHe
 		}
 		u := unknown[pnid]
 		if u == nil {
-			u = &unknownNumber{phoneNumberID: pnid, displayNumber: hdr.metadataDisplayNumber()}
+			u = &unknownNumber{phoneNumberID: pnid, displayNumber: hdr.metadataDisplayNumber(), fields: map[string]int{}}
 			unknown[pnid] = u
 			p.unknown = append(p.unknown, u)
 		}
 		u.changes++
+		u.fields[ch.Field]++
 		return
 	}
 	res := dedupeValue(ch.Field, pnid, ch.Value, seen, batch)

@@ -3,6 +3,7 @@ package webhookserver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // setting the reconcile-requested-at annotation.
 type reconcileRequester interface {
 	// RequestTemplates nudges the provider's MessageTemplates whose
-	// status.templateID is id and returns how many it found.
+	// status.templateID is id. It tries every one of them and returns how
+	// many it annotated, and the errors of the others joined (errors.Join).
 	RequestTemplates(ctx context.Context, id string) (int, error)
 	// RequestChannel nudges one WhatsAppChannel.
 	RequestChannel(ctx context.Context, channel types.NamespacedName) error
@@ -38,20 +40,22 @@ func (a *annotationRequester) RequestTemplates(ctx context.Context, id string) (
 	if err := a.reader.List(ctx, &list, client.InNamespace(a.namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return 0, fmt.Errorf("list MessageTemplates: %w", err)
 	}
-	found := 0
+	annotated := 0
+	var errs []error
 	for i := range list.Items {
 		t := &list.Items[i]
 		if t.Spec.ProviderRef.Name != a.provider || t.Status.TemplateID != id {
 			continue
 		}
-		found++
 		obj := &whatsappv1alpha1.MessageTemplate{}
 		obj.Namespace, obj.Name = t.Namespace, t.Name
 		if err := a.patch(ctx, obj); err != nil {
-			return found, err
+			errs = append(errs, err) // one refused patch must not keep the others from their nudge
+			continue
 		}
+		annotated++
 	}
-	return found, nil
+	return annotated, errors.Join(errs...)
 }
 
 // RequestChannel implements reconcileRequester.

@@ -2,12 +2,18 @@ package webhookserver
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 )
@@ -51,5 +57,39 @@ func TestAnnotationRequester(t *testing.T) {
 	want := map[string]string{"mine": ts, "mine-too": ts, "other-id": "", "other-provider": "", "channel": ts}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("only this provider's templates with the event's id, and the channel, get a fresh timestamp: -want, +got:\n%s", diff)
+	}
+}
+
+func TestAnnotationRequesterTriesEveryTemplate(t *testing.T) {
+	var templates []client.Object
+	for _, name := range []string{"a-refused", "b-ok", "c-refused", "d-ok"} {
+		m := &whatsappv1alpha1.MessageTemplate{}
+		m.Namespace, m.Name = testNamespace, name
+		m.Spec.ProviderRef.Name = testProvider
+		m.Status.TemplateID = "42"
+		templates = append(templates, m)
+	}
+	c := fake.NewClientBuilder().WithScheme(mustScheme(t)).WithObjects(templates...).
+		WithInterceptorFuncs(interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, o ...client.PatchOption) error {
+			if strings.HasSuffix(obj.GetName(), "-refused") {
+				return apierrors.NewForbidden(schema.GroupResource{Group: "whatsapp.kubechat.io", Resource: "messagetemplates"}, obj.GetName(), errors.New("test"))
+			}
+			return c.Patch(ctx, obj, p, o...)
+		}}).Build()
+	r := &annotationRequester{reader: c, writer: c, namespace: testNamespace, provider: testProvider, now: time.Now}
+
+	n, err := r.RequestTemplates(context.Background(), "42")
+	if n != 2 || err == nil || errorCount(err) != 2 {
+		t.Errorf("RequestTemplates = %d, %v; want 2 annotated and both refusals reported", n, err)
+	}
+	got := map[string]bool{}
+	for _, o := range templates {
+		var m whatsappv1alpha1.MessageTemplate
+		must(t, c.Get(context.Background(), client.ObjectKeyFromObject(o), &m))
+		got[o.GetName()] = m.Annotations[whatsappv1alpha1.ReconcileRequestAnnotation] != ""
+	}
+	want := map[string]bool{"a-refused": false, "b-ok": true, "c-refused": false, "d-ok": true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("a refused patch does not keep the other templates from their nudge: -want, +got:\n%s", diff)
 	}
 }

@@ -43,9 +43,11 @@ type Server struct {
 	batchTimeout time.Duration
 	serveMetrics bool
 	shuttingDown atomic.Bool
-	// unknownLogged limits the log of dropped unknown numbers to one line
-	// per number and period; the metric counts every change.
+	// unknownLogged and pendingLogged limit the logs of dropped unknown
+	// numbers and of numbers not routable yet to one line per number and
+	// period at the default level; the metrics count every change.
 	unknownLogged *expirable.LRU[string, struct{}]
+	pendingLogged *expirable.LRU[string, struct{}]
 }
 
 // serverDeps are what a Server needs; Run builds them from the cluster,
@@ -60,6 +62,10 @@ type serverDeps struct {
 	requester reconcileRequester
 	confirmer numberConfirmer
 }
+
+// numberLogPeriod: a number's "unknown" or "not routable yet" line is
+// logged at the default level once per period.
+const numberLogPeriod = 5 * time.Minute
 
 // newServer assembles a Server.
 func newServer(d serverDeps) *Server {
@@ -77,7 +83,8 @@ func newServer(d serverDeps) *Server {
 		bodySlots:     make(chan struct{}, d.opts.MaxConcurrentBodyReads),
 		batchTimeout:  d.opts.BatchTimeout,
 		serveMetrics:  d.opts.MetricsBindAddress == "",
-		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, 5*time.Minute),
+		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
+		pendingLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		forwarder: &forwarder{
 			client:   newHTTPClient(d.opts.DialContext),
 			resolver: d.resolver,
