@@ -29,30 +29,33 @@
 // # RBAC
 //
 // The webhook server's ServiceAccount needs exactly this Role in the
-// provider's namespace (SECRET is spec.credentialsSecretRef.name). Listing
-// and watching the Secret is allowed by resourceNames because the server
-// always lists it with the field selector metadata.name=SECRET. These are
-// plain comments on purpose: controller-gen markers here would widen the
-// operator's own ClusterRole.
+// provider's namespace (NAME is the MetaProvider, SECRET its
+// spec.credentialsSecretRef.name); internal/webhookresources builds it, and
+// the envtest suite runs the server with nothing more. Listing and watching
+// the provider and the Secret is allowed by resourceNames because the server
+// always lists them with the field selector metadata.name=NAME (SECRET). The
+// server records no Events. These are plain comments on purpose:
+// controller-gen markers here would widen the operator's own ClusterRole.
 //
 //	rules:
 //	- apiGroups: ["whatsapp.kubechat.io"]
 //	  resources: ["metaproviders"]
+//	  resourceNames: ["NAME"]
 //	  verbs: ["get", "list", "watch"]
 //	- apiGroups: ["whatsapp.kubechat.io"]
 //	  resources: ["whatsappchannels", "messagetemplates"]
-//	  verbs: ["get", "list", "watch", "patch"]
-//	- apiGroups: [""]
-//	  resources: ["services"]
 //	  verbs: ["get", "list", "watch"]
+//	- apiGroups: ["whatsapp.kubechat.io"]
+//	  resources: ["whatsappchannels", "messagetemplates"]
+//	  verbs: ["patch"]
 //	- apiGroups: ["discovery.k8s.io"]
 //	  resources: ["endpointslices"]
+//	  verbs: ["get", "list", "watch"]
+//	- apiGroups: [""]
+//	  resources: ["services"]
 //	  verbs: ["get", "list", "watch"]
 //	- apiGroups: [""]
 //	  resources: ["secrets"]
 //	  resourceNames: ["SECRET"]
 //	  verbs: ["get", "list", "watch"]
-//
-// The MetaProvider rule may also carry resourceNames: [the provider's name]:
-// the server watches it with the field selector metadata.name=NAME.
 package webhookserver

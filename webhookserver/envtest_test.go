@@ -20,6 +20,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
 // The API server is started on first use, so that unit tests and fuzz
@@ -50,18 +51,18 @@ func kube(t *testing.T) *testenv.Env {
 	return sharedEnv
 }
 
-// webhookServerRole is the Role doc.go documents for the webhook server's
-// ServiceAccount; every envtest test runs the server with only this Role.
-func webhookServerRole(ns, secret string) *rbacv1.Role {
-	r := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "webhook-server"}}
-	r.Rules = []rbacv1.PolicyRule{
-		{APIGroups: []string{"whatsapp.kubechat.io"}, Resources: []string{"metaproviders"}, Verbs: []string{"get", "list", "watch"}},
-		{APIGroups: []string{"whatsapp.kubechat.io"}, Resources: []string{"whatsappchannels", "messagetemplates"}, Verbs: []string{"get", "list", "watch", "patch"}},
-		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: []string{"get", "list", "watch"}},
-		{APIGroups: []string{"discovery.k8s.io"}, Resources: []string{"endpointslices"}, Verbs: []string{"get", "list", "watch"}},
-		{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{secret}, Verbs: []string{"get", "list", "watch"}},
+// webhookServerRole is the Role the operator gives the webhook server's
+// ServiceAccount (webhookresources builds it; doc.go documents it); every
+// envtest test runs the server with only this Role.
+func webhookServerRole(t *testing.T, provider *whatsappv1alpha1.MetaProvider) *rbacv1.Role {
+	t.Helper()
+	for _, o := range webhookresources.Desired(provider, webhookresources.Options{Image: "webhook-server:test"}) {
+		if managed, ok := o.(*rbacv1.Role); ok {
+			return &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: provider.Namespace, Name: "webhook-server"}, Rules: managed.Rules}
+		}
 	}
-	return r
+	t.Fatal("webhookresources.Desired has no Role")
+	return nil
 }
 
 // harness is one Run against envtest, in its own namespace, as the
@@ -104,7 +105,7 @@ func startHarness(t *testing.T, mutate func(*Options)) *harness {
 	provider := testProviderObject()
 	provider.Namespace = ns
 	must(t, c.Create(ctx, provider))
-	must(t, c.Create(ctx, webhookServerRole(ns, "acme-meta")))
+	must(t, c.Create(ctx, webhookServerRole(t, provider)))
 	must(t, c.Create(ctx, &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "webhook-server"},
 		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "webhook-server"},

@@ -11,14 +11,12 @@ import (
 const (
 	groupCore      = ""
 	groupDiscovery = "discovery.k8s.io"
-	groupEvents    = "events.k8s.io"
 	groupRBAC      = "rbac.authorization.k8s.io"
 )
 
 var (
 	verbsRead  = []string{"get", "list", "watch"}
 	verbsPatch = []string{"patch"}
-	verbsEmit  = []string{"create", "patch"}
 )
 
 // serviceAccount is the identity the webhook server's pods run as.
@@ -29,14 +27,16 @@ func serviceAccount(t target) *corev1ac.ServiceAccountApplyConfiguration {
 }
 
 // role grants the webhook server exactly what it does, in its own namespace:
-//   - reads its MetaProvider, the channels (routes) and templates (relay
-//     fallback), and patches channels and templates to set the
-//     reconcile-request annotation when Meta announces a change;
+//   - reads its own MetaProvider, by name;
+//   - reads the channels (routes) and templates (reconcile requests, relay
+//     fallback), and patches them to set the reconcile-request annotation
+//     when Meta announces a change;
 //   - reads Services and EndpointSlices to route to chatbot Services;
-//   - reads one Secret, the provider's credentials (list and watch with
-//     resourceNames work only with a metadata.name field selector, which is
-//     how the server watches it);
-//   - records Events (core and events.k8s.io, whichever recorder it uses).
+//   - reads one Secret, the provider's credentials.
+//
+// List and watch under resourceNames work only with a metadata.name field
+// selector, which is how the server watches its provider and its Secret.
+// It records no Events, so it may not create any.
 //
 // The operator can create this Role only because it holds every one of these
 // permissions itself (RBAC escalation prevention); see RBAC-NOTES.md.
@@ -47,7 +47,11 @@ func role(t target) *rbacv1ac.RoleApplyConfiguration {
 		WithOwnerReferences(t.ownerReference()).
 		WithRules(
 			rbacv1ac.PolicyRule().WithAPIGroups(group).
-				WithResources("metaproviders", "whatsappchannels", "messagetemplates").
+				WithResources("metaproviders").
+				WithResourceNames(t.provider).
+				WithVerbs(verbsRead...),
+			rbacv1ac.PolicyRule().WithAPIGroups(group).
+				WithResources("whatsappchannels", "messagetemplates").
 				WithVerbs(verbsRead...),
 			rbacv1ac.PolicyRule().WithAPIGroups(group).
 				WithResources("whatsappchannels", "messagetemplates").
@@ -62,9 +66,6 @@ func role(t target) *rbacv1ac.RoleApplyConfiguration {
 				WithResources("secrets").
 				WithResourceNames(t.secretName).
 				WithVerbs(verbsRead...),
-			rbacv1ac.PolicyRule().WithAPIGroups(groupCore, groupEvents).
-				WithResources("events").
-				WithVerbs(verbsEmit...),
 		)
 }
 
