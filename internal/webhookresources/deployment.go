@@ -18,9 +18,15 @@ const (
 	terminationGracePeriodSeconds int64 = 30
 	cpuRequest                          = "50m"
 	memoryRequest                       = "64Mi"
-	// memoryLimit leaves room for the relay's media uploads (the relay must
-	// stream them; a 100 MB document must not be held in memory).
-	memoryLimit = "256Mi"
+	// memoryLimitMiB leaves room for the relay's media uploads (the relay
+	// must stream them; a 100 MB document must not be held in memory).
+	memoryLimitMiB = 256
+	// goMemLimitPercent of the memory limit is the Go runtime's soft limit
+	// (GOMEMLIMIT): the rest is for what the runtime does not count
+	// (goroutine stacks above it, cgo, the binary's mapped pages, kernel
+	// buffers charged to the pod), so that the collector works harder before
+	// the kernel kills the pod.
+	goMemLimitPercent = 90
 	// tmpSizeLimit bounds the scratch space under /tmp: the root file
 	// system is read-only.
 	tmpSizeLimit = "256Mi"
@@ -87,19 +93,18 @@ func container(t target) *corev1ac.ContainerApplyConfiguration {
 		WithPorts(
 			corev1ac.ContainerPort().WithName(portWebhook).WithContainerPort(webhookPort).WithProtocol(corev1.ProtocolTCP),
 			corev1ac.ContainerPort().WithName(portRelay).WithContainerPort(relayPort).WithProtocol(corev1.ProtocolTCP)).
+		// A literal, not a resourceFieldRef: that can only copy the limit,
+		// not scale it.
 		WithEnv(corev1ac.EnvVar().
 			WithName("GOMEMLIMIT").
-			WithValueFrom(corev1ac.EnvVarSource().
-				WithResourceFieldRef(corev1ac.ResourceFieldSelector().
-					WithContainerName(containerName).
-					WithResource("limits.memory")))).
+			WithValue(goMemLimit())).
 		WithResources(corev1ac.ResourceRequirements().
 			WithRequests(corev1.ResourceList{
 				corev1.ResourceCPU:    resource.MustParse(cpuRequest),
 				corev1.ResourceMemory: resource.MustParse(memoryRequest),
 			}).
 			WithLimits(corev1.ResourceList{
-				corev1.ResourceMemory: resource.MustParse(memoryLimit),
+				corev1.ResourceMemory: *resource.NewQuantity(memoryLimitMiB<<20, resource.BinarySI),
 			})).
 		// Endpoints drop a terminating pod a moment after it is told to
 		// stop; the pause lets Meta's in-flight retries land on a pod that
@@ -115,6 +120,12 @@ func container(t target) *corev1ac.ContainerApplyConfiguration {
 			WithAllowPrivilegeEscalation(false).
 			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL"))).
 		WithVolumeMounts(corev1ac.VolumeMount().WithName(tmpVolume).WithMountPath("/tmp"))
+}
+
+// goMemLimit is GOMEMLIMIT: goMemLimitPercent of the memory limit, in
+// whole MiB ("230MiB" of 256Mi).
+func goMemLimit() string {
+	return strconv.Itoa(memoryLimitMiB*goMemLimitPercent/100) + "MiB"
 }
 
 // args is the webhook server's command line. The Graph API flags are left out

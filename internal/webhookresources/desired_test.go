@@ -178,6 +178,11 @@ func TestDesiredPodHardening(t *testing.T) {
 				pod.Containers[0].Resources.Limits.Memory().String(),
 			},
 		},
+		"GoMemLimit": {
+			reason: "the Go runtime's soft limit is a literal 90% of the memory limit (a resourceFieldRef could only copy 100%)",
+			want:   []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "230MiB"}},
+			got:    pod.Containers[0].Env,
+		},
 		"SoftSpread": {
 			reason: "replicas prefer different nodes and zones but are never left pending for it",
 			want:   []corev1.UnsatisfiableConstraintAction{corev1.ScheduleAnyway, corev1.ScheduleAnyway},
