@@ -129,6 +129,7 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.ProviderName, "provider-name", "", "Name of the MetaProvider served (required).")
 	fs.StringVar(&o.BindAddress, "bind-address", ":8080", "Public address: Meta's webhooks at /webhook.")
 	fs.StringVar(&o.RelayBindAddress, "relay-bind-address", ":8081", "In-cluster address of the outbound relay.")
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address beside /webhook.")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")

@@ -92,7 +92,8 @@ func container(t target) *corev1ac.ContainerApplyConfiguration {
 		WithArgs(args(t)...).
 		WithPorts(
 			corev1ac.ContainerPort().WithName(portWebhook).WithContainerPort(webhookPort).WithProtocol(corev1.ProtocolTCP),
-			corev1ac.ContainerPort().WithName(portRelay).WithContainerPort(relayPort).WithProtocol(corev1.ProtocolTCP)).
+			corev1ac.ContainerPort().WithName(portRelay).WithContainerPort(relayPort).WithProtocol(corev1.ProtocolTCP),
+			corev1ac.ContainerPort().WithName(portMetrics).WithContainerPort(metricsPort).WithProtocol(corev1.ProtocolTCP)).
 		// A literal, not a resourceFieldRef: that can only copy the limit,
 		// not scale it.
 		WithEnv(corev1ac.EnvVar().
@@ -137,6 +138,9 @@ func args(t target) []string {
 		"--provider-name", t.provider,
 		"--bind-address", ":" + strconv.Itoa(webhookPort),
 		"--relay-bind-address", ":" + strconv.Itoa(relayPort),
+		// /metrics on its own port, off the public one that the Ingress or
+		// Gateway routes Meta to.
+		"--metrics-bind-address", ":" + strconv.Itoa(metricsPort),
 	}
 	if t.graphAPIURL != "" {
 		a = append(a, "--graph-api-url", t.graphAPIURL)

@@ -2,6 +2,7 @@ package webhookresources
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ func TestDesiredArgs(t *testing.T) {
 			reason: "the operator's Graph API URL and version reach the server",
 			opts:   testOptions,
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081",
+				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090",
 				"--graph-api-url", "http://graphsim.test:8080", "--graph-api-version", "v25.0"},
 		},
 		"ProviderPinsVersion": {
@@ -100,14 +101,14 @@ func TestDesiredArgs(t *testing.T) {
 			spec:   "v26.0",
 			opts:   testOptions,
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081",
+				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090",
 				"--graph-api-url", "http://graphsim.test:8080", "--graph-api-version", "v26.0"},
 		},
 		"NoGraphSettings": {
 			reason: "empty Graph API settings are left out so the server's own defaults apply",
 			opts:   Options{Image: testOptions.Image},
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081"},
+				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090"},
 		},
 	}
 	for name, tc := range cases {
@@ -221,16 +222,23 @@ func TestDesiredNetworkPolicy(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		rule   networkingv1.NetworkPolicyIngressRule
-		port   int32
+		ports  []int32
 		from   int // number of peers; 0 means anywhere
 	}{
-		"WebhookFromAnywhere": {reason: "Meta arrives through an ingress controller in any namespace", rule: np.Spec.Ingress[0], port: 8080, from: 0},
-		"RelayFromNamespace":  {reason: "only pods of the provider's namespace may send through the relay", rule: np.Spec.Ingress[1], port: 8081, from: 1},
+		"WebhookFromAnywhere": {reason: "Meta arrives through an ingress controller in any namespace", rule: np.Spec.Ingress[0], ports: []int32{8080}, from: 0},
+		"RelayAndMetricsFromNamespace": {
+			reason: "only pods of the provider's namespace may send through the relay or read the metrics",
+			rule:   np.Spec.Ingress[1], ports: []int32{8081, 9090}, from: 1,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := tc.rule.Ports[0].Port.IntVal; got != tc.port {
-				t.Errorf("%s\nport %d, want %d", tc.reason, got, tc.port)
+			var got []int32
+			for _, p := range tc.rule.Ports {
+				got = append(got, p.Port.IntVal)
+			}
+			if diff := cmp.Diff(tc.ports, got); diff != "" {
+				t.Errorf("%s\nports (-want +got):\n%s", tc.reason, diff)
 			}
 			if len(tc.rule.From) != tc.from {
 				t.Fatalf("%s\n%d peers, want %d", tc.reason, len(tc.rule.From), tc.from)
@@ -241,7 +249,26 @@ func TestDesiredNetworkPolicy(t *testing.T) {
 		})
 	}
 	if len(np.Spec.Ingress) != 2 {
-		t.Errorf("want exactly two ingress rules (webhook, relay), got %d", len(np.Spec.Ingress))
+		t.Errorf("want exactly two ingress rules (webhook; relay and metrics), got %d", len(np.Spec.Ingress))
+	}
+}
+
+func TestDesiredPorts(t *testing.T) {
+	p := newProvider("support")
+	c := desiredOf[*appsv1.Deployment](t, p, testOptions).Spec.Template.Spec.Containers[0]
+	var container []string
+	for _, port := range c.Ports {
+		container = append(container, fmt.Sprintf("%s:%d", port.Name, port.ContainerPort))
+	}
+	if diff := cmp.Diff([]string{"webhook:8080", "relay:8081", "metrics:9090"}, container); diff != "" {
+		t.Errorf("the container names the port it serves /metrics on (--metrics-bind-address), for a PodMonitor\n(-want +got):\n%s", diff)
+	}
+	var service []string
+	for _, port := range desiredOf[*corev1.Service](t, p, testOptions).Spec.Ports {
+		service = append(service, fmt.Sprintf("%s:%d", port.Name, port.Port))
+	}
+	if diff := cmp.Diff([]string{"webhook:80", "relay:8081"}, service); diff != "" {
+		t.Errorf("metrics are scraped per pod and stay off the Service an Ingress exposes\n(-want +got):\n%s", diff)
 	}
 }
 

@@ -1,8 +1,8 @@
 // Package webhookresources builds and keeps in shape the Kubernetes objects
 // that run one MetaProvider's webhook server: a ServiceAccount, a Role and
 // RoleBinding with least privilege, a Deployment, a Service, a NetworkPolicy
-// that keeps the relay port in-namespace and, when more than one replica runs,
-// a PodDisruptionBudget.
+// that keeps the relay and metrics ports in-namespace and, when more than one
+// replica runs, a PodDisruptionBudget.
 //
 // Every object is named Name(provider), carries the labels in labels.go and a
 // controller owner reference to the MetaProvider (deleting the provider

@@ -17,8 +17,10 @@ const (
 	containerName  = "webhook-server"
 	portWebhook    = "webhook"
 	portRelay      = "relay"
+	portMetrics    = "metrics"
 	webhookPort    = 8080
 	relayPort      = 8081
+	metricsPort    = 9090
 	servicePort    = 80
 	readyzPath     = "/readyz"
 	healthzPath    = "/healthz"

@@ -10,10 +10,13 @@ import (
 
 // networkPolicy admits traffic to the webhook pods on the public port from
 // anywhere (Meta arrives through the ingress controller, wherever it runs)
-// and on the relay port only from pods of the same namespace: the relay
-// sends with the provider's token, so it must not be reachable from other
-// tenants. Every other port of the pods is closed to ingress. It has effect
-// only where the network plugin enforces NetworkPolicy.
+// and on the relay and metrics ports only from pods of the same namespace:
+// the relay sends with the provider's token, so it must not be reachable
+// from other tenants, and the metrics are nobody else's business. Every
+// other port of the pods is closed to ingress. A Prometheus in another
+// namespace needs a NetworkPolicy of the user's own admitting it to the
+// metrics port (policies add up). It has effect only where the network
+// plugin enforces NetworkPolicy.
 func networkPolicy(t target) *networkingv1ac.NetworkPolicyApplyConfiguration {
 	return networkingv1ac.NetworkPolicy(t.name, t.namespace).
 		WithLabels(t.labels()).
@@ -29,7 +32,7 @@ func networkPolicy(t target) *networkingv1ac.NetworkPolicyApplyConfiguration {
 						// An empty pod selector without a namespace
 						// selector: every pod of this namespace.
 						WithPodSelector(metav1ac.LabelSelector())).
-					WithPorts(tcpPort(relayPort))))
+					WithPorts(tcpPort(relayPort), tcpPort(metricsPort))))
 }
 
 func tcpPort(port int32) *networkingv1ac.NetworkPolicyPortApplyConfiguration {

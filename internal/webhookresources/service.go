@@ -9,6 +9,11 @@ import (
 // service is the ClusterIP Service in front of the webhook pods: port 80
 // (name "webhook") is what an Ingress or Gateway routes Meta's callbacks to;
 // port 8081 (name "relay") is the outbound relay chatbots send through.
+//
+// The metrics port is deliberately not on the Service: metrics are per
+// replica and are scraped from each pod (a PodMonitor on the container
+// port named "metrics", or pod discovery), and the Service is what gets
+// exposed through an Ingress or Gateway.
 func service(t target) *corev1ac.ServiceApplyConfiguration {
 	return corev1ac.Service(t.name, t.namespace).
 		WithLabels(t.labels()).
