@@ -38,8 +38,10 @@ type MetaProviderReconciler struct {
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=metaproviders;whatsappchannels;messagetemplates,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=core,resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
-// +kubebuilder:rbac:groups=core,resources=events,verbs=create;patch
+// The operator's own Events (events.k8s.io through its recorder; core
+// Events for client-go components that still record them).
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=core,resources=events,verbs=create;patch
 
 // SetupWithManager wires the watches: the provider itself (spec changes and
 // reconcile requests), the objects it owns (drift and readiness of the
