@@ -689,3 +689,35 @@ func TestCategoryListsAllKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeExamplesAreAccepted keeps the README true: every YAML example
+// in it is accepted by the API server as written.
+func TestReadmeExamplesAreAccepted(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(raw), "```yaml\n")[1:]
+	if len(blocks) < 3 {
+		t.Fatalf("found %d YAML examples in README.md, want one per kind at least", len(blocks))
+	}
+	kinds := map[string]bool{}
+	for i, block := range blocks {
+		block = block[:strings.Index(block, "```")]
+		for j, doc := range strings.Split(block, "\n---\n") {
+			obj := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal([]byte(doc), &obj.Object); err != nil {
+				t.Fatalf("README example %d.%d is not YAML: %v", i, j, err)
+			}
+			kinds[obj.GetKind()] = true
+			if err := dryRunCreate(obj); err != nil {
+				t.Errorf("README example %d.%d (%s %s) is rejected: %v", i, j, obj.GetKind(), obj.GetName(), err)
+			}
+		}
+	}
+	for _, k := range []string{"MetaProvider", "WhatsAppChannel", "MessageTemplate"} {
+		if !kinds[k] {
+			t.Errorf("README has no %s example", k)
+		}
+	}
+}
