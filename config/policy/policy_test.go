@@ -51,7 +51,7 @@ func TestWebhookServerMayOnlyRequestAResync(t *testing.T) {
 	// one, both allowed by RBAC to patch channels.
 	must(t, admin.Create(ctx, &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Name: "patch-channels", Namespace: ns},
-		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"whatsapp.kubechat.io"}, Resources: []string{"whatsappchannels"}, Verbs: []string{"get", "patch"}}},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"whatsapp.kubechat.io"}, Resources: []string{"whatsappchannels"}, Verbs: []string{"get", "patch"}}},
 	}))
 	for _, sa := range []string{"acme-webhook", "deployer"} {
 		must(t, admin.Create(ctx, &rbacv1.RoleBinding{
