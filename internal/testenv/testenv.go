@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -139,4 +140,25 @@ func (e *Env) Kubectl(args ...string) (string, error) {
 		return string(out), fmt.Errorf("kubectl %v: %w: %s", args, err, msg)
 	}
 	return string(out), nil
+}
+
+// RunTests is the whole TestMain of a package whose tests share one API
+// server: it starts the server, hands it to setup, runs the tests and
+// stops the server, returning the exit code for os.Exit.
+func RunTests(m *testing.M, setup func(*Env) error) int {
+	e, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if err := e.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop envtest:", err)
+		}
+	}()
+	if err := setup(e); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
 }

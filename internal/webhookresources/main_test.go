@@ -2,7 +2,6 @@ package webhookresources
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
@@ -21,17 +20,7 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	e, err := testenv.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhookresources tests need envtest:", err)
-		os.Exit(1)
-	}
-	env = e
-	code := m.Run()
-	if err := e.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "stop envtest:", err)
-	}
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error { env = e; return nil }))
 }
 
 // testOptions are the operator settings the tests apply with.
