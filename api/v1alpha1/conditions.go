@@ -69,7 +69,8 @@ const (
 	ReasonProviderNotReady = "ProviderNotReady"
 	// ReasonPhoneNumberNotFound: the number is not among the WABA's numbers.
 	ReasonPhoneNumberNotFound = "PhoneNumberNotFound"
-	// ReasonConflict: another channel already holds this phone number.
+	// ReasonConflict: another channel already holds this phone number, or
+	// another MessageTemplate already describes this template.
 	ReasonConflict = "Conflict"
 	// ReasonChatbotNotFound: the chatbot Service does not exist or lacks the port.
 	ReasonChatbotNotFound = "ChatbotNotFound"
