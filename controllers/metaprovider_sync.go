@@ -260,23 +260,6 @@ func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.Subscribed
 	return false, ""
 }
 
-// listingAge is how old a shared listing may be for this reconcile: the
-// sync interval normally; when a human or a webhook asked for a fresh look
-// (the reconcile-request annotation changed), younger than the request
-// (its value is a timestamp by convention) and at most MinListingAge, so a
-// burst of requests still costs one Graph call.
-func (b *base) listingAge(obj statusObject, interval time.Duration) time.Duration {
-	req, ok := obj.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]
-	if !ok || req == obj.GetReconcileStatus().LastHandledReconcileAt {
-		return interval
-	}
-	age := b.opts.MinListingAge
-	if at, err := time.Parse(time.RFC3339Nano, req); err == nil {
-		age = min(age, max(b.now().Sub(at), 0))
-	}
-	return age
-}
-
 func webhookWaitMessage(wr webhookresources.Result) string {
 	if wr.Message != "" {
 		return fmt.Sprintf("waiting for webhook server %s: %s", wr.ServiceName, wr.Message)

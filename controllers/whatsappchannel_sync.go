@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -96,42 +95,6 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	}
 	conditions.MarkReady(ch, fmt.Sprintf("%s (%s, id %s) routes to %s", ch.Spec.PhoneNumber, ch.Status.VerifiedName, ch.Status.PhoneNumberID, chatbotTarget(ch)))
 	return ctrl.Result{RequeueAfter: jitter(interval)}, nil
-}
-
-// readyProvider returns the referenced provider and its credentials when it
-// is Ready; otherwise it marks obj Reconciling (it resumes by itself when
-// the provider becomes Ready: the provider is watched) and ok is false. No
-// Graph call is made for an object whose provider is not Ready.
-func (b *base) readyProvider(ctx context.Context, obj statusObject, name string) (*whatsappv1alpha1.MetaProvider, *credentials, bool, error) {
-	p, err := b.getProvider(ctx, obj.GetNamespace(), name)
-	if apierrors.IsNotFound(err) {
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotFound,
-			fmt.Sprintf("MetaProvider %s/%s does not exist: create it or fix spec.providerRef.name", obj.GetNamespace(), name))
-		return nil, nil, false, nil
-	}
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if !conditions.IsTrue(p, whatsappv1alpha1.ConditionReady) {
-		why := "it has not been reconciled yet"
-		if c := conditions.Get(p, whatsappv1alpha1.ConditionReady); c != nil && c.Message != "" {
-			why = c.Message
-		}
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s is not Ready: %s", name, why))
-		return nil, nil, false, nil
-	}
-	creds, err := b.loadCredentials(ctx, p)
-	if err != nil {
-		var ce *credentialsError
-		if !errors.As(err, &ce) {
-			return nil, nil, false, err // the API server: retried with backoff
-		}
-		// The provider sees the same Secret and will flip to not Ready,
-		// which the provider watch brings back here.
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, ce.Message))
-		return nil, nil, false, nil
-	}
-	return p, creds, true, nil
 }
 
 // findNumber matches an E.164 number against Meta's display numbers,
