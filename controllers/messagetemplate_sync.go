@@ -48,6 +48,7 @@ func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha
 	gc := r.graphClient(p, creds)
 	desired := desiredTemplate(t)
 	hash := contentHash(desired)
+	t.Status.Name = desired.Name
 
 	if holder, err := r.olderTwin(ctx, t); err != nil {
 		return ctrl.Result{}, err

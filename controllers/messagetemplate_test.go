@@ -21,6 +21,9 @@ func TestTemplateReviewMapsToKstatus(t *testing.T) {
 	f.readyProvider("acme")
 	mt := f.template("order-update")
 	f.waitCondition(mt, "Reconciling", metav1.ConditionTrue, "Pending")
+	if mt.Status.Name != "order_update" {
+		t.Errorf("status.name = %q, want the name defaulted from metadata.name (the Template column shows it)", mt.Status.Name)
+	}
 	if mt.Status.TemplateID == "" || mt.Status.ApprovalStatus != "PENDING" {
 		t.Fatalf("status = %+v, want an id and PENDING", mt.Status)
 	}

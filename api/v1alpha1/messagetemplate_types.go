@@ -236,6 +236,10 @@ type TemplateButton struct {
 type MessageTemplateStatus struct {
 	ReconcileStatus `json:",inline"`
 
+	// name of the template at Meta: spec.name, or the name defaulted from
+	// metadata.name.
+	// +optional
+	Name string `json:"name,omitempty"`
 	// templateID is Meta's id of the template.
 	// +optional
 	TemplateID string `json:"templateID,omitempty"`
@@ -279,7 +283,7 @@ type MessageTemplateStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=mt,categories=whatsapp
 // +kubebuilder:validation:XValidation:rule=`has(self.spec.name) || self.metadata.name.matches('^[a-z0-9-]{1,253}$')`,message="spec.name is required when metadata.name has characters other than a-z, 0-9 and '-' (the default template name is metadata.name with '-' replaced by '_')"
-// +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.name`
+// +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.status.name`
 // +kubebuilder:printcolumn:name="Language",type=string,JSONPath=`.spec.language`
 // +kubebuilder:printcolumn:name="Category",type=string,JSONPath=`.status.category`
 // +kubebuilder:printcolumn:name="Meta Status",type=string,JSONPath=`.status.approvalStatus`
