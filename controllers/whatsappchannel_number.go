@@ -72,6 +72,11 @@ func (r *WhatsAppChannelReconciler) recordNumber(ch *whatsappv1alpha1.WhatsAppCh
 	ch.Status.CodeVerificationStatus = n.CodeVerificationStatus
 	ch.Status.QualityRating = n.QualityRating
 	ch.Status.MessagingLimitTier = n.MessagingLimitTier
+	ch.Status.NameStatus = n.NameStatus
+	ch.Status.NumberStatus = n.Status
+	ch.Status.PlatformType = n.PlatformType
+	ch.Status.ThroughputLevel = n.ThroughputLevel
+	ch.Status.AccountMode = n.AccountMode
 	msg := fmt.Sprintf("%s is number %s of the WABA", ch.Spec.PhoneNumber, n.ID)
 	if n.CodeVerificationStatus != "" {
 		msg += ", code verification " + n.CodeVerificationStatus
@@ -88,6 +93,11 @@ func clearNumber(ch *whatsappv1alpha1.WhatsAppChannel) {
 	ch.Status.CodeVerificationStatus = ""
 	ch.Status.QualityRating = ""
 	ch.Status.MessagingLimitTier = ""
+	ch.Status.NameStatus = ""
+	ch.Status.NumberStatus = ""
+	ch.Status.PlatformType = ""
+	ch.Status.ThroughputLevel = ""
+	ch.Status.AccountMode = ""
 }
 
 var qualityRank = map[string]int{"GREEN": 3, "YELLOW": 2, "RED": 1}
