@@ -15,11 +15,11 @@ import (
 // findNumber looks the channel's number up in the WABA's shared phone
 // listing and records Meta's view of it; a number the WABA does not hold
 // waits for the user (re-checked at the interval).
-func (s *channelSync) findNumber(ctx context.Context) error {
+func (s *channelSync) findNumber(ctx context.Context) (*graph.PhoneNumber, error) {
 	ch := s.ch
 	phones, err := s.listings.phoneNumbers(ctx, s.graph, s.waba, s.listingAge(ch, s.interval))
 	if err != nil {
-		return s.graphOutcome(err, whatsappv1alpha1.ReasonGraphAPIError)
+		return nil, s.graphOutcome(err, whatsappv1alpha1.ReasonGraphAPIError)
 	}
 	number := matchNumber(phones, ch.Spec.PhoneNumber)
 	if number == nil {
@@ -27,10 +27,10 @@ func (s *channelSync) findNumber(ctx context.Context) error {
 			ch.Spec.PhoneNumber, len(phones), s.waba, listNumbers(phones))
 		clearNumber(ch)
 		conditions.Set(ch, whatsappv1alpha1.ConditionPhoneNumberVerified, metav1.ConditionFalse, whatsappv1alpha1.ReasonPhoneNumberNotFound, msg)
-		return &waitForUser{reason: whatsappv1alpha1.ReasonPhoneNumberNotFound, message: msg, recheck: jitter(s.interval)}
+		return nil, &waitForUser{reason: whatsappv1alpha1.ReasonPhoneNumberNotFound, message: msg, recheck: jitter(s.interval)}
 	}
 	s.recordNumber(ch, number)
-	return nil
+	return number, nil
 }
 
 // matchNumber matches an E.164 number against Meta's display numbers,

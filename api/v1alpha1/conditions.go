@@ -31,6 +31,9 @@ const (
 	// ConditionRouted (WhatsAppChannel): the chatbot target resolves and the
 	// number is bound to this channel alone.
 	ConditionRouted = "Routed"
+	// ConditionRegistered (WhatsAppChannel): Meta reports the number
+	// registered on the Cloud API; False says what registration waits for.
+	ConditionRegistered = "Registered"
 	// ConditionProfileSynced (WhatsAppChannel): the business profile at Meta
 	// equals spec.profile (True with reason NotManaged when there is none).
 	ConditionProfileSynced = "ProfileSynced"
@@ -76,6 +79,25 @@ const (
 	ReasonChatbotNotFound = "ChatbotNotFound"
 	// ReasonNotManaged: spec.profile is unset; the profile is left alone.
 	ReasonNotManaged = "NotManaged"
+	// ReasonNameInReview: Meta is reviewing the number's display name; the
+	// number is registered once the name is approved.
+	ReasonNameInReview = "NameInReview"
+	// ReasonNameDeclined: Meta declined the number's display name.
+	ReasonNameDeclined = "NameDeclined"
+	// ReasonNameNotApproved: the number has no approved display name
+	// (name_status NONE or EXPIRED).
+	ReasonNameNotApproved = "NameNotApproved"
+	// ReasonNotRegistered: the number is not registered on the Cloud API
+	// and the channel has no spec.registration to do it.
+	ReasonNotRegistered = "NotRegistered"
+	// ReasonInvalidPIN: the PIN Secret's key does not hold six digits.
+	ReasonInvalidPIN = "InvalidPIN"
+	// ReasonRegistrationFailed: Meta refused to register the number (a
+	// wrong PIN, most often); tried again when the Secret or spec changes.
+	ReasonRegistrationFailed = "RegistrationFailed"
+	// ReasonTooManyAttempts: Meta's limit of registration attempts is
+	// used up (133016); tried again after Meta's wait.
+	ReasonTooManyAttempts = "TooManyAttempts"
 
 	// ReasonPending: Meta is reviewing the template.
 	ReasonPending = "Pending"

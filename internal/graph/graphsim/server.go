@@ -89,6 +89,8 @@ type phoneState struct {
 	profile BusinessProfile
 	pin     string
 	closed  map[string]bool // recipients (digits) whose window is closed; "*" = all
+	// registerAttempts are the times of register calls (registration.go).
+	registerAttempts []time.Time
 }
 
 // tombstone holds a deleted approved template's name+language for 30 days.
