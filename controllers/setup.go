@@ -51,6 +51,11 @@ type Options struct {
 	MinListingAge time.Duration
 	// PendingPollMin bounds how often a template in review is polled; default 30s.
 	PendingPollMin time.Duration
+	// NumberRecheckAge is the youngest a WABA's shared phone listing may be
+	// before a channel that does not find its number in it reads it again
+	// (the number may have been added at Meta since); default 10s. It keeps
+	// channels whose number is missing to one listing per WABA per 10s.
+	NumberRecheckAge time.Duration
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -64,6 +69,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PendingPollMin == 0 {
 		o.PendingPollMin = 30 * time.Second
+	}
+	if o.NumberRecheckAge == 0 {
+		o.NumberRecheckAge = 10 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now

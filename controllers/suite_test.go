@@ -73,6 +73,8 @@ type fixtureOptions struct {
 	reviewDelay time.Duration
 	scopes      []string
 	httpTimeout time.Duration
+	// numberRecheckAge overrides Options.NumberRecheckAge (default 10s).
+	numberRecheckAge time.Duration
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -139,7 +141,7 @@ func (f *fixture) startManager(o fixtureOptions) {
 	})
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
-		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second,
+		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
 	}); err != nil {
 		t.Fatal(err)
 	}
