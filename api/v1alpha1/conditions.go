@@ -103,8 +103,11 @@ const (
 	ReasonPending = "Pending"
 	// ReasonRejected: Meta rejected the template.
 	ReasonRejected = "Rejected"
-	// ReasonPaused: Meta paused or disabled the template.
+	// ReasonPaused: Meta paused the template for low quality; it returns to
+	// Ready when Meta resumes it.
 	ReasonPaused = "Paused"
+	// ReasonDisabled: Meta disabled the template after repeated pauses.
+	ReasonDisabled = "Disabled"
 	// ReasonEditRefused: Meta refused an edit (budget, category of an
 	// approved template, status that cannot be edited).
 	ReasonEditRefused = "EditRefused"

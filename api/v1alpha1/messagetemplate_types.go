@@ -256,6 +256,10 @@ type MessageTemplateStatus struct {
 	// category Meta assigned, which may differ from spec.category.
 	// +optional
 	Category string `json:"category,omitempty"`
+	// previousCategory is the category before Meta last re-categorised the
+	// template (template_category_update); an Event said so.
+	// +optional
+	PreviousCategory string `json:"previousCategory,omitempty"`
 	// parameterFormat of the template at Meta.
 	// +optional
 	ParameterFormat string `json:"parameterFormat,omitempty"`

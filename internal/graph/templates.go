@@ -24,7 +24,7 @@ const (
 	CategoryAuthentication     = "AUTHENTICATION"
 	ParameterFormatPositional  = "POSITIONAL"
 	ParameterFormatNamed       = "NAMED"
-	templateFields             = "id,name,language,status,category,components,parameter_format,quality_score,rejected_reason"
+	templateFields             = "id,name,language,status,category,previous_category,components,parameter_format,quality_score,rejected_reason"
 	templateRejectedReasonNone = "NONE"
 )
 
@@ -35,6 +35,9 @@ type Template struct {
 	Language string
 	Status   string
 	Category string
+	// PreviousCategory is the category before Meta re-categorised the
+	// template, when it did.
+	PreviousCategory string
 	// RejectedReason is empty when Meta says "NONE".
 	RejectedReason  string
 	QualityScore    string
@@ -50,6 +53,7 @@ func (t *Template) UnmarshalJSON(b []byte) error {
 		Language        string      `json:"language"`
 		Status          string      `json:"status"`
 		Category        string      `json:"category"`
+		PrevCategory    string      `json:"previous_category"`
 		RejectedReason  string      `json:"rejected_reason"`
 		ParameterFormat string      `json:"parameter_format"`
 		Components      []Component `json:"components"`
@@ -61,7 +65,7 @@ func (t *Template) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*t = Template{
-		ID: w.ID, Name: w.Name, Language: w.Language, Status: w.Status, Category: w.Category,
+		ID: w.ID, Name: w.Name, Language: w.Language, Status: w.Status, Category: w.Category, PreviousCategory: w.PrevCategory,
 		RejectedReason: w.RejectedReason, QualityScore: w.QualityScore.Score,
 		ParameterFormat: w.ParameterFormat, Components: w.Components,
 	}

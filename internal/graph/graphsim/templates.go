@@ -37,12 +37,16 @@ func templateJSON(t *Template) map[string]any {
 	if reason == "" {
 		reason = rejectedReasonNone
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id": t.ID, "name": t.Name, "language": t.Language, "status": t.Status,
 		"category": t.Category, "parameter_format": format, "rejected_reason": reason,
 		"components":    t.Components,
 		"quality_score": map[string]any{"score": t.QualityScore},
 	}
+	if t.PreviousCategory != "" {
+		out["previous_category"] = t.PreviousCategory
+	}
+	return out
 }
 
 // sortedTemplatesLocked returns the WABA's templates in creation order.
