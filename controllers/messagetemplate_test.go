@@ -173,7 +173,7 @@ func TestApprovedTemplateEditRespectsMetasBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	edit("Hi {{1}}, order {{2}} shipped today.")
+	edit("Hi {{1}}, your order {{2}} shipped today.")
 	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
 	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n != 1 {
 		t.Fatalf("edits = %d, want 1", n)

@@ -135,7 +135,7 @@ func (s *Server) handleCreateTemplate(req *request) (any, *metaError) {
 	t := &Template{
 		ID: s.newIDLocked(kindTemplate), WABAID: waba, Name: body.Name, Language: body.Language,
 		Category: body.Category, Status: StatusPending, QualityScore: defaultTemplateQuality,
-		ParameterFormat: body.ParameterFormat, Components: body.Components,
+		ParameterFormat: body.ParameterFormat, Components: presetAuthenticationText(body.Category, body.Components),
 	}
 	s.templates[t.ID] = t
 	w := s.wabas[waba]
@@ -157,7 +157,10 @@ func validateTemplate(b createBody) *metaError {
 	case b.ParameterFormat != "" && b.ParameterFormat != parameterPositional && b.ParameterFormat != "NAMED":
 		return errInvalidParam("Invalid parameter", "Invalid parameter format", "parameter_format must be POSITIONAL or NAMED.")
 	}
-	return validateComponents(b.Components)
+	if merr := validateComponents(b.Components); merr != nil {
+		return merr
+	}
+	return checkCategoryRules(b.Category, b.Components)
 }
 
 // validateComponents requires exactly one BODY of at most 1024 characters.
