@@ -64,9 +64,10 @@ type SendBudgetOptions struct {
 type SendBudget struct {
 	opts SendBudgetOptions
 
-	mu      sync.Mutex
-	numbers map[string]*numberSlots
-	waiting int
+	mu       sync.Mutex
+	numbers  map[string]*numberSlots
+	waiting  int
+	replicas int
 }
 
 // numberSlots is one number's slots and its queue.
@@ -84,7 +85,15 @@ func NewSendBudget(opts SendBudgetOptions) *SendBudget {
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = defaultSendMaxWait
 	}
-	return &SendBudget{opts: opts, numbers: map[string]*numberSlots{}}
+	return &SendBudget{opts: opts, numbers: map[string]*numberSlots{}, replicas: opts.Replicas}
+}
+
+// SetReplicas changes how many replicas share each number's rate (a
+// MetaProvider's spec.relay.replicas changed); n < 1 counts as 1.
+func (b *SendBudget) SetReplicas(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.replicas = max(n, 1)
 }
 
 // Waiting is the number of sends queued for a slot, over all numbers.
@@ -105,7 +114,7 @@ func (b *SendBudget) Acquire(ctx context.Context, phoneNumberID string, perSecon
 	}
 	start := time.Now()
 	b.mu.Lock()
-	n := b.numberLocked(phoneNumberID, b.share(perSecond))
+	n := b.numberLocked(phoneNumberID, b.shareLocked(perSecond))
 	if n.inUse < n.size && len(n.waiters) == 0 {
 		n.inUse++
 		b.mu.Unlock()
@@ -134,12 +143,12 @@ func (b *SendBudget) Acquire(ctx context.Context, phoneNumberID string, perSecon
 	return nil, time.Since(start), err
 }
 
-// share is this replica's part of a number's rate.
-func (b *SendBudget) share(perSecond int) int {
+// shareLocked is this replica's part of a number's rate. b.mu must be held.
+func (b *SendBudget) shareLocked(perSecond int) int {
 	if perSecond <= 0 {
 		perSecond = DefaultMessagesPerSecond
 	}
-	return max(perSecond/b.opts.Replicas, 1)
+	return max(perSecond/b.replicas, 1)
 }
 
 // numberLocked returns the number's slots at size; a changed size (a

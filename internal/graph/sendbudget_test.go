@@ -90,6 +90,16 @@ func TestSendBudgetDividesByReplicas(t *testing.T) {
 	if ok != 20 {
 		t.Errorf("with 4 replicas a replica admits 80/4 = 20 sends per window, got %d", ok)
 	}
+	b.SetReplicas(2) // spec.relay.replicas went down: this replica's share grows to 40
+	more := 0
+	for range 30 {
+		if _, _, err := b.Acquire(context.Background(), "101", 80); err == nil {
+			more++
+		}
+	}
+	if more != 20 {
+		t.Errorf("with 2 replicas 20 more sends fit beside the 20 in flight, got %d", more)
+	}
 }
 
 func TestSendBudgetResizeKeepsInFlight(t *testing.T) {
