@@ -59,6 +59,9 @@ func planMessage(raw []byte, maxTextRunes int) (*plan, *metaError) {
 		return p, nil
 	}
 	p.texts = SplitText(m.Text.Body, MaxTextRunes)
+	if len(p.texts) == 0 {
+		return nil, invalid("text.body is only whitespace")
+	}
 	p.parts = make([][]byte, len(p.texts))
 	for i, t := range p.texts {
 		f := copyFields(fields)

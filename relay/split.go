@@ -9,7 +9,8 @@ import (
 // SplitText cuts s into parts of at most limit characters (runes), in
 // order. A cut falls on whitespace, which is dropped there; a word is cut
 // only when it alone is longer than limit, and then between characters,
-// never inside a multi-byte one. Whitespace elsewhere is kept. Joining the
+// never inside a multi-byte one. Whitespace elsewhere is kept, except
+// whitespace that would make a part of its own. Joining the
 // parts with single spaces gives s with the whitespace at each cut folded
 // into one space.
 func SplitText(s string, limit int) []string {
@@ -32,8 +33,9 @@ func SplitText(s string, limit int) []string {
 		}
 		part = strings.TrimRightFunc(part, unicode.IsSpace)
 		next = strings.TrimLeftFunc(next, unicode.IsSpace)
-		if part == "" { // only whitespace before the cut
-			part, next = rest[:cut], rest[cut:]
+		if part == "" { // only whitespace before the cut: no part of it
+			rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+			continue
 		}
 		parts = append(parts, part)
 		rest = next
