@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -56,6 +57,9 @@ type Options struct {
 	// (the number may have been added at Meta since); default 10s. It keeps
 	// channels whose number is missing to one listing per WABA per 10s.
 	NumberRecheckAge time.Duration
+	// MediaFetcher fetches media header samples; default mediafetch.New
+	// with its defaults (https, size limits, private addresses refused).
+	MediaFetcher *mediafetch.Fetcher
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -75,6 +79,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MediaFetcher == nil {
+		o.MediaFetcher = mediafetch.New(mediafetch.Options{})
 	}
 	return o
 }

@@ -113,6 +113,15 @@ const (
 	ReasonEditRefused = "EditRefused"
 	// ReasonTemplateInvalid: Meta refused the template's content.
 	ReasonTemplateInvalid = "TemplateInvalid"
+	// ReasonMediaNeedsAppID: a media header's sample is uploaded to the
+	// provider's app, and the provider has no spec.appID.
+	ReasonMediaNeedsAppID = "MediaNeedsAppID"
+	// ReasonMediaExampleInvalid: the header's sample cannot be used (not
+	// found, too large, wrong type, refused address); fix exampleURL.
+	ReasonMediaExampleInvalid = "MediaExampleInvalid"
+	// ReasonMediaExampleUnavailable: fetching the sample failed in a way
+	// that may pass (timeout, 5xx); retried with backoff.
+	ReasonMediaExampleUnavailable = "MediaExampleUnavailable"
 	// ReasonMetaStatus: a template status without a specific reason.
 	ReasonMetaStatus = "MetaStatus"
 

@@ -149,7 +149,10 @@ type TemplateHeader struct {
 	NamedExamples []NamedExample `json:"namedExamples,omitempty"`
 
 	// exampleURL is a sample of the media (IMAGE, VIDEO, DOCUMENT) that Meta's
-	// reviewers look at.
+	// reviewers look at. The operator fetches it (https only; JPEG or PNG up
+	// to 5 MiB, MP4 or PDF up to 16 MiB; not from loopback, link-local or
+	// private addresses) and uploads it to Meta once per content; the
+	// provider needs spec.appID for that.
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && self.startsWith('https://')",message="spec.header.exampleURL must be an https:// URL"
 	// +optional
@@ -376,6 +379,27 @@ type MessageTemplateStatus struct {
 	// lastSubmitFailureTime is when the last submission failed.
 	// +optional
 	LastSubmitFailureTime *metav1.Time `json:"lastSubmitFailureTime,omitempty"`
+	// headerExample is the media header's sample as uploaded to Meta's
+	// Resumable Upload API; an unchanged sample is not uploaded again.
+	// +optional
+	HeaderExample *HeaderExampleStatus `json:"headerExample,omitempty"`
+}
+
+// HeaderExampleStatus records a media header sample uploaded to Meta.
+type HeaderExampleStatus struct {
+	// url the sample was fetched from (spec.header.exampleURL).
+	// +optional
+	URL string `json:"url,omitempty"`
+	// sha256 of the sample's bytes, hex.
+	// +optional
+	SHA256 string `json:"sha256,omitempty"`
+	// handle is the h Meta's upload answered, which example.header_handle
+	// names.
+	// +optional
+	Handle string `json:"handle,omitempty"`
+	// uploadTime is when the sample was uploaded.
+	// +optional
+	UploadTime *metav1.Time `json:"uploadTime,omitempty"`
 }
 
 // MessageTemplate is one WhatsApp message template in one language,

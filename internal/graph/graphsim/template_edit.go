@@ -67,6 +67,9 @@ func (s *Server) handleEditTemplate(req *request) (any, *metaError) {
 		if merr := checkCategoryRules(category, body.Components); merr != nil {
 			return nil, merr
 		}
+		if merr := s.checkMediaHeaderLocked(req.token.AppID, body.Components); merr != nil {
+			return nil, merr
+		}
 		t.Components = presetAuthenticationText(category, body.Components)
 	}
 	if body.Category != "" {

@@ -124,6 +124,9 @@ func (s *Server) handleCreateTemplate(req *request) (any, *metaError) {
 	if merr := validateTemplate(body); merr != nil {
 		return nil, merr
 	}
+	if merr := s.checkMediaHeaderLocked(req.token.AppID, body.Components); merr != nil {
+		return nil, merr
+	}
 	waba := req.route.waba
 	if s.findTemplateLocked(waba, body.Name, body.Language) != nil {
 		return nil, errInvalidParam("Invalid parameter", titleExists,
