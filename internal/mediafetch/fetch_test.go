@@ -90,14 +90,14 @@ func TestFetchRefusesWhatASampleNeedsNot(t *testing.T) {
 		temporary bool
 		wantIn    string
 	}{
-		"loopback": {reason: "a URL must not reach the operator's own pod", fetcher: fetcher(srv, nil), url: srv.URL + "/sample.png", kind: mediafetch.Image, wantIn: "loopback"},
-		"metadata": {reason: "the cloud metadata service is link-local", fetcher: fetcher(srv, nil), url: "https://169.254.169.254/latest/meta-data", kind: mediafetch.Image, wantIn: "link-local"},
-		"private":  {reason: "in-cluster services are private addresses", fetcher: fetcher(srv, nil), url: "https://10.0.0.1/sample.png", kind: mediafetch.Image, wantIn: "denied range"},
-		"http":     {reason: "https only", fetcher: fetcher(srv, loopback), url: strings.Replace(srv.URL, "https", "http", 1) + "/sample.png", kind: mediafetch.Image, wantIn: "https://"},
-		"redirect to http": {reason: "redirects stay on https", fetcher: fetcher(srv, loopback), url: srv.URL + "/to-http", kind: mediafetch.Image, wantIn: "not https://"},
-		"wrong type":       {reason: "a web page is no image", fetcher: fetcher(srv, loopback), url: srv.URL + "/page.html", kind: mediafetch.Image, wantIn: "text/html"},
-		"too large":        {reason: "the limit holds without a Content-Length", fetcher: fetcher(srv, loopback), url: srv.URL + "/big", kind: small, wantIn: "larger than"},
-		"not found":        {reason: "a 404 needs the URL fixed", fetcher: fetcher(srv, loopback), url: srv.URL + "/gone", kind: mediafetch.Image, wantIn: "HTTP 404"},
+		"loopback":              {reason: "a URL must not reach the operator's own pod", fetcher: fetcher(srv, nil), url: srv.URL + "/sample.png", kind: mediafetch.Image, wantIn: "loopback"},
+		"metadata":              {reason: "the cloud metadata service is link-local", fetcher: fetcher(srv, nil), url: "https://169.254.169.254/latest/meta-data", kind: mediafetch.Image, wantIn: "link-local"},
+		"private":               {reason: "in-cluster services are private addresses", fetcher: fetcher(srv, nil), url: "https://10.0.0.1/sample.png", kind: mediafetch.Image, wantIn: "denied range"},
+		"http":                  {reason: "https only", fetcher: fetcher(srv, loopback), url: strings.Replace(srv.URL, "https", "http", 1) + "/sample.png", kind: mediafetch.Image, wantIn: "https://"},
+		"redirect to http":      {reason: "redirects stay on https", fetcher: fetcher(srv, loopback), url: srv.URL + "/to-http", kind: mediafetch.Image, wantIn: "not https://"},
+		"wrong type":            {reason: "a web page is no image", fetcher: fetcher(srv, loopback), url: srv.URL + "/page.html", kind: mediafetch.Image, wantIn: "text/html"},
+		"too large":             {reason: "the limit holds without a Content-Length", fetcher: fetcher(srv, loopback), url: srv.URL + "/big", kind: small, wantIn: "larger than"},
+		"not found":             {reason: "a 404 needs the URL fixed", fetcher: fetcher(srv, loopback), url: srv.URL + "/gone", kind: mediafetch.Image, wantIn: "HTTP 404"},
 		"untrusted certificate": {reason: "TLS is verified", fetcher: mediafetch.New(mediafetch.Options{Allow: loopback}), url: srv.URL + "/sample.png", kind: mediafetch.Image, wantIn: "certificate"},
 		"busy":                  {reason: "a 503 may pass", fetcher: fetcher(srv, loopback), url: srv.URL + "/busy", kind: mediafetch.Image, temporary: true, wantIn: "HTTP 503"},
 		"stalled":               {reason: "a server that never answers is cut off", fetcher: fetcher(srv, loopback), url: srv.URL + "/stall", kind: mediafetch.Image, temporary: true, wantIn: "not fetched within"},
