@@ -6,8 +6,9 @@
 // wires the watches, <kind>_sync.go is the reconcile itself, read top to
 // bottom as a list of steps over a per-reconcile struct (providerSync,
 // channelSync, templateSync), and <kind>_<what>.go holds one step each
-// (credentials, subscription, webhookserver; claim, number, chatbot,
-// profile; find, submit, edit, status, content, claim; delete).
+// (credentials, subscription, callback, webhookserver; claim, number,
+// chatbot, registration, pin, profile; find, submit, edit, media, status,
+// content, claim; delete).
 //
 // A step ends a reconcile early by returning a typed outcome as its error:
 // retryLater (Reconciling), waitForUser (Stalled, a human acts elsewhere)
@@ -18,7 +19,9 @@
 // (the oldest claimant of a number or template wins), checkmemo.go (checks
 // not repeated within an interval), status.go (conditions, patches,
 // events), wabacache.go (one listing per WABA serves every channel and
-// template), credentials.go, indexes.go, predicates.go, finalizer.go.
+// template), metrics.go and metrics_numbers.go (gauges computed from the
+// cache at scrape time), tiers.go, credentials.go, indexes.go,
+// predicates.go, finalizer.go.
 package controllers
 
 import (
