@@ -90,12 +90,16 @@ func (r *WhatsAppChannelReconciler) recordNumber(ch *whatsappv1alpha1.WhatsAppCh
 		r.event(ch, false, "QualityDropped", fmt.Sprintf("quality rating of %s dropped from %s to %s: check recent complaints and template quality in WhatsApp Manager", ch.Spec.PhoneNumber, ch.Status.QualityRating, n.QualityRating))
 	}
 	if from, to := ch.Status.MessagingLimitTier, n.MessagingLimitTier; from != "" && to != "" && from != to {
-		up := tierLimit(to) > tierLimit(from)
-		what := "rose"
-		if !up {
-			what = "fell"
+		// A tier this operator does not know (Meta adds some) is news,
+		// neither good nor bad.
+		what, good := "changed", true
+		if a, b := tierLimit(from), tierLimit(to); a > 0 && b > 0 {
+			what, good = "rose", b > a
+			if !good {
+				what = "fell"
+			}
 		}
-		r.event(ch, up, "TierChanged", fmt.Sprintf("messaging limit tier of %s %s from %s to %s (business-initiated conversations with unique users per 24 hours)", ch.Spec.PhoneNumber, what, from, to))
+		r.event(ch, good, "TierChanged", fmt.Sprintf("messaging limit tier of %s %s from %s to %s (business-initiated conversations with unique users per 24 hours)", ch.Spec.PhoneNumber, what, from, to))
 	}
 	ch.Status.PhoneNumberID = n.ID
 	ch.Status.DisplayPhoneNumber = n.DisplayPhoneNumber
