@@ -192,3 +192,23 @@ func TestLinkCheckNeverReachesThePod(t *testing.T) {
 		t.Errorf("link_checks_total{result=unknown} = %v", n)
 	}
 }
+
+// TestBusyAndUnknownPaths: past its buffer budget the relay answers 503
+// code 2 at once (nothing sent, send again); paths other than the send
+// API get Meta's unknown-path error.
+func TestBusyAndUnknownPaths(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, setup{options: func(o *Options) { o.MaxBufferedBytes = 64 }})
+	a := h.send(testPNID, text(strings.Repeat("long enough to need more than 64 bytes ", 3)))
+	if a.status != http.StatusServiceUnavailable || a.errCode() != 2 {
+		t.Errorf("over the buffer budget: %d %s, want 503 code 2", a.status, a.raw)
+	}
+	for _, path := range []string{"/v25.0/" + testPNID, "/v25.0/" + testPNID + "/message_templates", "/latest/" + testPNID + "/messages"} {
+		if a := h.post(path, "application/json", []byte(`{}`)); a.status != http.StatusBadRequest || a.errCode() != 2500 {
+			t.Errorf("%s: %d %s, want 400 code 2500", path, a.status, a.raw)
+		}
+	}
+	if n := h.sendCalls(); n != 0 {
+		t.Errorf("%d sends reached Meta", n)
+	}
+}
