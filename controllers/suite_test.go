@@ -132,8 +132,7 @@ func (f *fixture) startManager(o fixtureOptions) {
 		// Budgets far above what a test spends, but the limiter stays on:
 		// a rate-limit answer from Meta blocks the WABA as in production.
 		Limits: graph.Limits{
-			ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, ManagementBurst: 100_000,
-			TemplateCreatesPerHour: 10_000_000, TemplateCreateBurst: 100_000,
+			ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, TemplateCreatesPerHour: 10_000_000,
 		},
 		Logger: logger.WithName("graph"),
 	})
