@@ -52,6 +52,9 @@ func TestManagementBudgetIsMetasHourlyCount(t *testing.T) {
 	if n := e.sim.Calls(graphsim.EndpointGetBusinessAccount); n != 200 {
 		t.Errorf("a held call does not reach Meta: %d calls", n)
 	}
+	if n := e.sim.BudgetRefusals(); n != 0 {
+		t.Errorf("Meta refused %d calls; the budget must keep every call within Meta's", n)
+	}
 	clock.Advance(le.RetryAfter - time.Minute)
 	if _, err := e.client.GetBusinessAccount(ctx, wabaID); !graph.HeldBack(err) {
 		t.Errorf("a minute before RetryAfter the budget is still spent, got %v", err)
@@ -91,6 +94,9 @@ func TestTemplateCreateBudgetIsMetasHourlyCount(t *testing.T) {
 	clock.Advance(le.RetryAfter)
 	if _, err := e.client.CreateTemplate(ctx, wabaID, spec(100)); err != nil {
 		t.Errorf("an hour later Meta accepts the next creation: %v", err)
+	}
+	if n := e.sim.BudgetRefusals(); n != 0 {
+		t.Errorf("Meta refused %d calls; the budget must keep every call within Meta's", n)
 	}
 }
 

@@ -58,6 +58,7 @@ type Server struct {
 	sent      []SentMessage
 	calls     map[string]int
 	total     int
+	refusals  int // answers refused for Meta's hourly budgets (EnforceRateLimits)
 	faults    []*faultState
 	review    Review
 	delay     time.Duration
