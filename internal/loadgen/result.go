@@ -46,6 +46,9 @@ func (r Result) Quantile(q float64) time.Duration {
 	return r.Latencies[min(max(i, 0), n-1)]
 }
 
+// PeakMemoryMiB is PeakMemory in MiB.
+func (r Result) PeakMemoryMiB() float64 { return float64(r.PeakMemory) / (1 << 20) }
+
 // AllocsPerRequest is Mallocs per request sent.
 func (r Result) AllocsPerRequest() float64 { return perRequest(r.Mallocs, r.Requests+r.Failures) }
 
