@@ -25,13 +25,19 @@ const (
 	maxDrainBytes = 64 << 10
 )
 
+// Header values every delivery shares (never modified).
+var (
+	contentTypeJSON = []string{"application/json"}
+	userAgentValue  = []string{userAgent}
+)
+
 // forwarder posts deliveries to chatbots.
 type forwarder struct {
-	client   *http.Client
-	resolver endpointResolver
-	provider string // namespace/name
-	timeout  time.Duration
-	metrics  *metrics
+	client        *http.Client
+	resolver      endpointResolver
+	providerValue []string // namespace/name, as a header value
+	timeout       time.Duration
+	metrics       *metrics
 }
 
 // newHTTPClient returns the client used for chatbots: keep-alives, bounded
@@ -65,17 +71,17 @@ func (e *deliveryError) Unwrap() error { return e.err }
 // answer. A Service is tried endpoint after endpoint, up to
 // maxServiceAttempts, only while connecting fails: once a request may have
 // reached a chatbot it is not repeated here (Meta's retry does that).
-func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, secret []byte) error {
+func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, signature string) error {
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	header := http.Header{}
-	header.Set("Content-Type", "application/json")
-	header.Set("User-Agent", userAgent)
-	header.Set(HeaderChannel, d.route.Channel.String())
-	header.Set(HeaderProvider, f.provider)
-	header.Set(HeaderPhoneNumberID, d.route.PhoneNumberID)
-	if len(secret) > 0 {
-		header.Set(headerSignature, signatureHeader(secret, body))
+	header := make(http.Header, 6)
+	header["Content-Type"] = contentTypeJSON
+	header["User-Agent"] = userAgentValue
+	header[HeaderChannel] = []string{d.route.Channel.String()}
+	header[HeaderProvider] = f.providerValue
+	header[HeaderPhoneNumberID] = []string{d.route.PhoneNumberID}
+	if signature != "" {
+		header[headerSignature] = []string{signature}
 	}
 	bot := d.route.Chatbot
 	if bot.URL != "" {
@@ -119,7 +125,7 @@ func (f *forwarder) post(ctx context.Context, target, host string, header http.H
 	if err != nil {
 		return &deliveryError{reason: "bad_target", err: errors.New("invalid chatbot URL")}
 	}
-	req.Header = header.Clone()
+	req.Header = header // sent as is; attempts are sequential
 	if host != "" {
 		req.Host = host
 	}
@@ -133,12 +139,12 @@ func (f *forwarder) post(ctx context.Context, target, host string, header http.H
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason = "timeout"
 		}
-		f.metrics.forwardDuration.WithLabelValues("error").Observe(time.Since(start).Seconds())
+		f.metrics.forwardBy.with("error").Observe(time.Since(start).Seconds())
 		return &deliveryError{reason: reason, err: err}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrainBytes))
 	_ = resp.Body.Close()
-	f.metrics.forwardDuration.WithLabelValues(statusClass(resp.StatusCode)).Observe(time.Since(start).Seconds())
+	f.metrics.forwardBy.with(statusClass(resp.StatusCode)).Observe(time.Since(start).Seconds())
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return &deliveryError{reason: "status", err: fmt.Errorf("chatbot answered %d", resp.StatusCode)}
 	}
@@ -152,10 +158,19 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// statusClass maps an HTTP status to 2xx, 3xx, 4xx or 5xx.
+// statusClass maps an HTTP status to 1xx..5xx, or other.
 func statusClass(code int) string {
-	if code < 100 || code > 599 {
-		return "other"
+	switch code / 100 {
+	case 1:
+		return "1xx"
+	case 2:
+		return "2xx"
+	case 3:
+		return "3xx"
+	case 4:
+		return "4xx"
+	case 5:
+		return "5xx"
 	}
-	return fmt.Sprintf("%dxx", code/100)
+	return "other"
 }

@@ -22,6 +22,11 @@ type metrics struct {
 	reconcileRequests *prometheus.CounterVec   // kind, result
 	previousSecret    prometheus.Counter       // webhooks verified only by a previous app secret
 	routes            prometheus.Gauge         // routed phone numbers
+
+	// Children of the busiest series, resolved once.
+	requestsBy *counterCache  // requests
+	changesBy  *counterCache  // changes
+	forwardBy  *observerCache // forwardDuration
 }
 
 // newMetrics creates the metrics and registers them on reg.
@@ -77,6 +82,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Phone numbers currently routed to a chatbot.",
 		}),
 	}
+	m.requestsBy, m.changesBy, m.forwardBy = newCounterCache(m.requests), newCounterCache(m.changes), newObserverCache(m.forwardDuration)
 	for _, c := range []prometheus.Collector{
 		m.requests, m.changes, m.batchDuration, m.forwardDuration, m.forwardFailures, m.forwardRetries,
 		m.dedupeHits, m.signatureFailures, m.unroutable, m.reconcileRequests, m.previousSecret, m.routes,

@@ -86,11 +86,11 @@ func newServer(d serverDeps) *Server {
 		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		pendingLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		forwarder: &forwarder{
-			client:   newHTTPClient(d.opts.DialContext),
-			resolver: d.resolver,
-			provider: d.opts.ProviderNamespace + "/" + d.opts.ProviderName,
-			timeout:  d.opts.ForwardTimeout,
-			metrics:  d.metrics,
+			client:        newHTTPClient(d.opts.DialContext),
+			resolver:      d.resolver,
+			providerValue: []string{d.opts.ProviderNamespace + "/" + d.opts.ProviderName},
+			timeout:       d.opts.ForwardTimeout,
+			metrics:       d.metrics,
 		},
 	}
 }
@@ -153,7 +153,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, code int, outcome
 
 // countRequest counts one request by method and outcome.
 func (s *Server) countRequest(r *http.Request, outcome string) {
-	s.metrics.requests.WithLabelValues(methodLabel(r.Method), outcome).Inc()
+	s.metrics.requestsBy.with(methodLabel(r.Method), outcome).Inc()
 }
 
 // methodLabel bounds the method label: the method is whatever the client
