@@ -6,6 +6,7 @@ FUZZTIME="${1:-10s}"
 targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
+  "./internal/dialguard FuzzDialGuard"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
