@@ -22,7 +22,9 @@ const (
 //     again when the Secret changes or at the next syncInterval (a revoked
 //     token makes no Secret event);
 //   - rate limited → Reconciling, requeued after Meta's
-//     time-to-regain-access (never sooner than 30s), not a hot loop;
+//     time-to-regain-access (never sooner than 30s), not a hot loop; reason
+//     WaitingForBudget when the operator held the call back to stay within
+//     Meta's budget, RateLimited when Meta refused or asked to wait;
 //   - transient (5xx, timeouts, network) → Reconciling, the error is
 //     returned and the work queue backs off exponentially;
 //   - anything else is permanent for this spec → Stalled with
@@ -40,7 +42,12 @@ func graphFailure(obj conditions.Setter, err error, permanentReason string, inte
 		conditions.MarkStalled(obj, whatsappv1alpha1.ReasonMissingPermission, msg)
 		return ctrl.Result{RequeueAfter: jitter(interval)}, nil
 	case graph.ClassRateLimited:
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonRateLimited, msg)
+		reason := whatsappv1alpha1.ReasonRateLimited
+		if graph.HeldBack(err) {
+			// The operator's own budget, not Meta's answer (decision 011).
+			reason = whatsappv1alpha1.ReasonWaitingForBudget
+		}
+		conditions.MarkReconciling(obj, reason, msg)
 		return ctrl.Result{RequeueAfter: rateLimitWait(err)}, nil
 	case graph.ClassTransient, graph.ClassNone:
 		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonGraphAPIError, msg)
