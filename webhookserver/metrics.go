@@ -35,7 +35,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "requests_total",
-			Help: "Webhook requests by method (GET, POST, other) and outcome (ok, method_not_allowed, busy, retry, handshake_ok, handshake_forbidden, signature_missing, signature_invalid, too_large, bad_request, not_ready, ignored_object).",
+			Help: "Webhook requests by method (GET, POST, other) and outcome (ok, method_not_allowed, busy, retry, handshake_ok, handshake_forbidden, signature_missing, signature_invalid, too_large, body_timeout, bad_request, not_ready, ignored_object, loop).",
 		}, []string{"method", "outcome"}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "changes_total",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -68,6 +69,13 @@ const busyLogPeriod = time.Minute
 // bounded. Without a free slot the answer is 503 at once (Meta retries). It
 // reports whether the body may be used; otherwise it has answered.
 func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte, matched int, ok bool) {
+	// Without a well-formed signature header the body can never be
+	// accepted: refuse it before it takes a slot or a byte is read.
+	if _, err := parseSignature(r.Header.Get(headerSignature)); err != nil {
+		refuseUnread(w)
+		s.refuseSignature(w, r, err)
+		return nil, 0, false
+	}
 	select {
 	case s.bodySlots <- struct{}{}:
 		defer func() { <-s.bodySlots }()
@@ -78,8 +86,16 @@ func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte
 		s.reply(w, r, http.StatusServiceUnavailable, "busy")
 		return nil, 0, false
 	}
+	// Until it is verified the body may come from anyone: it must arrive
+	// promptly, or the slot goes back (Meta sends at once).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyReadTimeout))
 	body, err := readBody(w, r, s.maxBody)
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			s.reply(w, r, http.StatusRequestTimeout, "body_timeout")
+			return nil, 0, false
+		}
 		if errors.Is(err, errBodyTooLarge) {
 			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
 			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
@@ -94,6 +110,15 @@ func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte
 		return nil, 0, false
 	}
 	return body, matched, true
+}
+
+// refuseUnread prepares the answer to a request whose body is not read: the
+// connection closes after it, and nothing more is read from it (the server
+// would otherwise drain up to 256 KB of the unwanted body, as slowly as the
+// client sends it, before answering).
+func refuseUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // refuseSignature answers 401 for a missing signature, 403 otherwise.

@@ -38,6 +38,10 @@ const (
 	// Options.MaxConcurrentBodyReads.
 	MinConcurrentBodyReads           = 4
 	DefaultReconcileRequestQueueSize = 256
+	// DefaultBodyReadTimeout bounds the arrival of a body whose signature
+	// is not verified yet. Meta sends a few kilobytes at once; only a
+	// trickling client needs longer.
+	DefaultBodyReadTimeout = 5 * time.Second
 )
 
 // Options configure one webhook server, which serves one MetaProvider.
@@ -96,6 +100,10 @@ type Options struct {
 	// DefaultBodyReadBudget) on MaxBodyBytes-sized bodies, and is at least
 	// MinConcurrentBodyReads.
 	MaxConcurrentBodyReads int
+	// BodyReadTimeout bounds how long a webhook body may take to arrive:
+	// until its signature is checked it comes from anyone who can reach the
+	// port and holds one of MaxConcurrentBodyReads.
+	BodyReadTimeout time.Duration
 	// ReconcileRequestQueueSize bounds the reconcile requests (template and
 	// phone-number events) waiting to be written in the background; beyond
 	// it they are dropped and counted, and polling catches up.
@@ -129,6 +137,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.DedupeSize, DefaultDedupeSize)
 	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
 	setDefault(&o.ReconcileRequestQueueSize, DefaultReconcileRequestQueueSize)
+	setDefault(&o.BodyReadTimeout, DefaultBodyReadTimeout)
 	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout

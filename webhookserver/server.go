@@ -37,6 +37,8 @@ type Server struct {
 	maxBody   int64
 	// bodySlots bounds the bodies read before their signature is checked.
 	bodySlots chan struct{}
+	// bodyReadTimeout bounds the arrival of a body not yet verified.
+	bodyReadTimeout time.Duration
 	// busyLoggedAt (unix nanoseconds) limits the "too many body reads" log
 	// to one line per busyLogPeriod.
 	busyLoggedAt atomic.Int64
@@ -70,21 +72,22 @@ const numberLogPeriod = 5 * time.Minute
 // newServer assembles a Server.
 func newServer(d serverDeps) *Server {
 	return &Server{
-		log:           d.opts.Logger,
-		metrics:       d.metrics,
-		gatherer:      d.opts.Registry,
-		creds:         d.creds,
-		routes:        d.routes,
-		synced:        d.synced,
-		dedupe:        newDedupeCache(d.opts.DedupeSize),
-		nudges:        newNudger(d.opts.Logger, d.metrics, d.requester, d.opts.ReconcileRequestQueueSize),
-		confirmer:     d.confirmer,
-		maxBody:       d.opts.MaxBodyBytes,
-		bodySlots:     make(chan struct{}, d.opts.MaxConcurrentBodyReads),
-		batchTimeout:  d.opts.BatchTimeout,
-		serveMetrics:  d.opts.MetricsBindAddress == "",
-		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
-		pendingLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
+		log:             d.opts.Logger,
+		metrics:         d.metrics,
+		gatherer:        d.opts.Registry,
+		creds:           d.creds,
+		routes:          d.routes,
+		synced:          d.synced,
+		dedupe:          newDedupeCache(d.opts.DedupeSize),
+		nudges:          newNudger(d.opts.Logger, d.metrics, d.requester, d.opts.ReconcileRequestQueueSize),
+		confirmer:       d.confirmer,
+		maxBody:         d.opts.MaxBodyBytes,
+		bodySlots:       make(chan struct{}, d.opts.MaxConcurrentBodyReads),
+		bodyReadTimeout: d.opts.BodyReadTimeout,
+		batchTimeout:    d.opts.BatchTimeout,
+		serveMetrics:    d.opts.MetricsBindAddress == "",
+		unknownLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
+		pendingLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		forwarder: &forwarder{
 			client:        newHTTPClient(d.opts.DialContext),
 			resolver:      d.resolver,
