@@ -22,6 +22,7 @@ type metrics struct {
 	reconcileRequests *prometheus.CounterVec   // kind, result
 	previousSecret    prometheus.Counter       // webhooks verified only by a previous app secret
 	routes            prometheus.Gauge         // routed phone numbers
+	suppressedLogs    *prometheus.CounterVec   // kind
 
 	// Children of the busiest series, resolved once.
 	requestsBy *counterCache  // requests
@@ -77,6 +78,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: metricsNamespace, Name: "previous_app_secret_total",
 			Help: "Webhooks whose signature matched only a previous app secret (a rotation is in progress).",
 		}),
+		suppressedLogs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "log_lines_suppressed_total",
+			Help: "Log lines of refusals anyone can cause, held back (one line per kind per minute is written): busy, signature, handshake, too_large, body_timeout.",
+		}, []string{"kind"}),
 		routes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "routes",
 			Help: "Phone numbers currently routed to a chatbot.",
@@ -85,7 +90,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.requestsBy, m.changesBy, m.forwardBy = newCounterCache(m.requests), newCounterCache(m.changes), newObserverCache(m.forwardDuration)
 	for _, c := range []prometheus.Collector{
 		m.requests, m.changes, m.batchDuration, m.forwardDuration, m.forwardFailures, m.forwardRetries,
-		m.dedupeHits, m.signatureFailures, m.unroutable, m.reconcileRequests, m.previousSecret, m.routes,
+		m.dedupeHits, m.signatureFailures, m.unroutable, m.reconcileRequests, m.previousSecret, m.routes, m.suppressedLogs,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err

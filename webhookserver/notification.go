@@ -60,9 +60,6 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, "ok")
 }
 
-// busyLogPeriod is the least time between two "too many body reads" logs.
-const busyLogPeriod = time.Minute
-
 // readSigned reads the body and checks its signature, holding one of the
 // bodySlots meanwhile: until the signature matched, the bytes come from
 // anyone who can reach the port, up to maxBody each, so their number is
@@ -80,9 +77,7 @@ func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte
 	case s.bodySlots <- struct{}{}:
 		defer func() { <-s.bodySlots }()
 	default:
-		if now, last := time.Now().UnixNano(), s.busyLoggedAt.Load(); now-last >= int64(busyLogPeriod) && s.busyLoggedAt.CompareAndSwap(last, now) {
-			s.log.Info("webhook refused: too many bodies being read at once; Meta will retry", "limit", cap(s.bodySlots))
-		}
+		s.logRefusal(logBusy, "webhook refused: too many bodies being read at once; Meta will retry", "limit", cap(s.bodySlots))
 		s.reply(w, r, http.StatusServiceUnavailable, "busy")
 		return nil, 0, false
 	}
@@ -93,11 +88,12 @@ func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
+			s.logRefusal(logBodyTimeout, "webhook refused: the body did not arrive in time", "timeout", s.bodyReadTimeout.String(), "remote", r.RemoteAddr)
 			s.reply(w, r, http.StatusRequestTimeout, "body_timeout")
 			return nil, 0, false
 		}
 		if errors.Is(err, errBodyTooLarge) {
-			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
+			s.logRefusal(logTooLarge, "webhook refused: body too large", "limit", s.maxBody)
 			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
 			return nil, 0, false
 		}
@@ -131,7 +127,7 @@ func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err err
 		reason = "malformed"
 	}
 	s.metrics.signatureFailures.WithLabelValues(reason).Inc()
-	s.log.Info("webhook refused: signature", "reason", reason, "remote", r.RemoteAddr)
+	s.logRefusal(logSignature, "webhook refused: signature", "reason", reason, "remote", r.RemoteAddr)
 	s.reply(w, r, code, outcome)
 }
 

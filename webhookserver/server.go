@@ -39,9 +39,8 @@ type Server struct {
 	bodySlots chan struct{}
 	// bodyReadTimeout bounds the arrival of a body not yet verified.
 	bodyReadTimeout time.Duration
-	// busyLoggedAt (unix nanoseconds) limits the "too many body reads" log
-	// to one line per busyLogPeriod.
-	busyLoggedAt atomic.Int64
+	// refusalLogs rate-limits the log lines of refusals anyone can cause.
+	refusalLogs  *refusalLogs
 	batchTimeout time.Duration
 	serveMetrics bool
 	shuttingDown atomic.Bool
@@ -84,6 +83,7 @@ func newServer(d serverDeps) *Server {
 		maxBody:         d.opts.MaxBodyBytes,
 		bodySlots:       make(chan struct{}, d.opts.MaxConcurrentBodyReads),
 		bodyReadTimeout: d.opts.BodyReadTimeout,
+		refusalLogs:     newRefusalLogs(),
 		batchTimeout:    d.opts.BatchTimeout,
 		serveMetrics:    d.opts.MetricsBindAddress == "",
 		unknownLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
