@@ -10,7 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 )
 
 // Headers every delivery to a chatbot carries, besides X-Hub-Signature-256.
@@ -18,7 +22,11 @@ const (
 	HeaderChannel       = "X-WhatsApp-Channel"         // namespace/name of the WhatsAppChannel
 	HeaderProvider      = "X-WhatsApp-Provider"        // namespace/name of the MetaProvider
 	HeaderPhoneNumberID = "X-WhatsApp-Phone-Number-Id" // Meta's id of the number
-	userAgent           = "whatsapp-operator-webhook"
+	// HeaderForwarded marks a request a webhook server forwarded (its value
+	// names the provider). A webhook server refuses it on its public port,
+	// so a chatbot URL aimed at a webhook server cannot loop.
+	HeaderForwarded = "X-WhatsApp-Forwarded-By"
+	userAgent       = "whatsapp-operator-webhook"
 	// maxServiceAttempts bounds the endpoints tried when connecting fails.
 	maxServiceAttempts = 3
 	// maxDrainBytes of a chatbot's answer are read so the connection is reused.
@@ -33,7 +41,11 @@ var (
 
 // forwarder posts deliveries to chatbots.
 type forwarder struct {
-	client        *http.Client
+	client *http.Client
+	// maxInFlight bounds the deliveries in flight to one chatbot; inFlight
+	// counts them per chatbot (*atomic.Int32 by chatbotKey).
+	maxInFlight   int32
+	inFlight      sync.Map
 	resolver      endpointResolver
 	providerValue []string // namespace/name, as a header value
 	timeout       time.Duration
@@ -79,11 +91,17 @@ func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, signa
 	header["User-Agent"] = userAgentValue
 	header[HeaderChannel] = []string{d.route.Channel.String()}
 	header[HeaderProvider] = f.providerValue
+	header[HeaderForwarded] = f.providerValue
 	header[HeaderPhoneNumberID] = []string{d.route.PhoneNumberID}
 	if signature != "" {
 		header[headerSignature] = []string{signature}
 	}
 	bot := d.route.Chatbot
+	release, ok := f.acquire(d.route)
+	if !ok {
+		return &deliveryError{reason: "busy", err: fmt.Errorf("%d deliveries to this chatbot already in flight", f.maxInFlight)}
+	}
+	defer release()
 	if bot.URL != "" {
 		return f.post(ctx, bot.URL, "", header, body)
 	}
@@ -118,6 +136,25 @@ func (f *forwarder) deliver(ctx context.Context, d *delivery, body []byte, signa
 	return lastErr
 }
 
+// acquire takes one of the route's chatbot's in-flight slots; ok is false
+// when all are taken.
+func (f *forwarder) acquire(route Route) (release func(), ok bool) {
+	key := route.Chatbot.URL
+	if ref := route.Chatbot.ServiceRef; key == "" && ref != nil {
+		key = "service:" + route.Channel.Namespace + "/" + ref.Name
+	}
+	if f.maxInFlight <= 0 {
+		return func() {}, true
+	}
+	v, _ := f.inFlight.LoadOrStore(key, new(atomic.Int32))
+	n := v.(*atomic.Int32)
+	if n.Add(1) > f.maxInFlight {
+		n.Add(-1)
+		return nil, false
+	}
+	return func() { n.Add(-1) }, true
+}
+
 // post sends one request and classifies the outcome.
 func (f *forwarder) post(ctx context.Context, target, host string, header http.Header, body []byte) error {
 	start := time.Now()
@@ -136,8 +173,11 @@ func (f *forwarder) post(ctx context.Context, target, host string, header http.H
 			err = uerr.Err // the URL may carry a token in its query: keep it out of logs
 		}
 		reason := "connection"
-		if errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
 			reason = "timeout"
+		case errors.Is(err, dialguard.ErrRefused):
+			reason = "refused"
 		}
 		f.metrics.forwardBy.with("error").Observe(time.Since(start).Seconds())
 		return &deliveryError{reason: reason, err: err}

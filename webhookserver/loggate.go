@@ -19,6 +19,7 @@ const (
 	logHandshake   = "handshake"
 	logTooLarge    = "too_large"
 	logBodyTimeout = "body_timeout"
+	logLoop        = "loop"
 )
 
 // logGate lets one line through per period. It is safe for concurrent use.
@@ -39,7 +40,7 @@ type refusalLogs struct {
 
 func newRefusalLogs() *refusalLogs {
 	r := &refusalLogs{gates: map[string]*logGate{}}
-	for _, k := range []string{logBusy, logSignature, logHandshake, logTooLarge, logBodyTimeout} {
+	for _, k := range []string{logBusy, logSignature, logHandshake, logTooLarge, logBodyTimeout, logLoop} {
 		r.gates[k] = &logGate{}
 	}
 	return r

@@ -52,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"code"}),
 		forwardFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_failures_total",
-			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, no_endpoints, external_name, no_target, bad_target).",
+			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, refused, busy, no_endpoints, external_name, no_target, bad_target).",
 		}, []string{"reason"}),
 		forwardRetries: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_retries_total",
@@ -80,7 +80,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		suppressedLogs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "log_lines_suppressed_total",
-			Help: "Log lines of refusals anyone can cause, held back (one line per kind per minute is written): busy, signature, handshake, too_large, body_timeout.",
+			Help: "Log lines of refusals anyone can cause, held back (one line per kind per minute is written): busy, signature, handshake, too_large, body_timeout, loop.",
 		}, []string{"kind"}),
 		routes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "routes",

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"time"
@@ -38,6 +39,9 @@ const (
 	// Options.MaxConcurrentBodyReads.
 	MinConcurrentBodyReads           = 4
 	DefaultReconcileRequestQueueSize = 256
+	// DefaultMaxForwardsPerChatbot bounds the deliveries in flight to one
+	// chatbot.
+	DefaultMaxForwardsPerChatbot = 64
 	// DefaultBodyReadTimeout bounds the arrival of a body whose signature
 	// is not verified yet. Meta sends a few kilobytes at once; only a
 	// trickling client needs longer.
@@ -69,8 +73,20 @@ type Options struct {
 	RestConfig *rest.Config
 	// Listener, when set, is used instead of listening on BindAddress.
 	Listener net.Listener
-	// DialContext, when set, opens every connection to a chatbot.
+	// DialContext, when set, opens every connection to a chatbot. The
+	// default refuses loopback, link-local (cloud metadata), unspecified and
+	// multicast addresses and the API server's, except what
+	// ChatbotAllowCIDRs re-opens (see reopeningRanges).
 	DialContext DialFunc
+	// ChatbotAllowCIDRs are the provider's spec.webhook.allowedEgressCIDRs.
+	// For chatbot dials a range re-opens refused addresses only inside a
+	// refused block (link-local, the API server's addresses) and never a
+	// cloud metadata address.
+	ChatbotAllowCIDRs []netip.Prefix
+	// MaxForwardsPerChatbot bounds the deliveries in flight to one chatbot
+	// (a URL's host, or a Service). Beyond it a delivery fails at once and
+	// Meta gets 503 for that batch (it retries).
+	MaxForwardsPerChatbot int
 	// Registry receives the server's metrics; nil means a fresh registry
 	// with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -118,10 +134,6 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BindAddress == "" {
 		o.BindAddress = DefaultBindAddress
 	}
-	if o.DialContext == nil {
-		d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
-		o.DialContext = d.DialContext
-	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 		o.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -138,6 +150,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
 	setDefault(&o.ReconcileRequestQueueSize, DefaultReconcileRequestQueueSize)
 	setDefault(&o.BodyReadTimeout, DefaultBodyReadTimeout)
+	setDefault(&o.MaxForwardsPerChatbot, DefaultMaxForwardsPerChatbot)
 	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout

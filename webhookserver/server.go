@@ -2,6 +2,7 @@ package webhookserver
 
 import (
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,22 @@ type serverDeps struct {
 	resolver  endpointResolver
 	requester reconcileRequester
 	confirmer numberConfirmer
+	// apiServer are the API server's addresses, refused to chatbot dials
+	// (Run finds them; KUBERNETES_SERVICE_HOST is always added).
+	apiServer []netip.Prefix
+}
+
+// chatbotDialer is Options.DialContext, or the guarded default.
+func chatbotDialer(d serverDeps) DialFunc {
+	if d.opts.DialContext != nil {
+		return d.opts.DialContext
+	}
+	dial, ignored := guardedDialer(append(apiServerPrefixes(""), d.apiServer...), d.opts.ChatbotAllowCIDRs)
+	for _, p := range ignored {
+		d.opts.Logger.Info("allowed egress range re-opens no refused address for chatbots (too broad, or holds a cloud metadata address); it still opens the egress NetworkPolicy",
+			"range", p.String())
+	}
+	return dial
 }
 
 // numberLogPeriod: a number's "unknown" or "not routable yet" line is
@@ -89,7 +106,8 @@ func newServer(d serverDeps) *Server {
 		unknownLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		pendingLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		forwarder: &forwarder{
-			client:        newHTTPClient(d.opts.DialContext),
+			client:        newHTTPClient(chatbotDialer(d)),
+			maxInFlight:   int32(d.opts.MaxForwardsPerChatbot),
 			resolver:      d.resolver,
 			providerValue: []string{d.opts.ProviderNamespace + "/" + d.opts.ProviderName},
 			timeout:       d.opts.ForwardTimeout,
@@ -117,6 +135,15 @@ func (s *Server) metricsHandler() http.Handler {
 
 // handleWebhook dispatches /webhook by method.
 func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(HeaderForwarded) != "" {
+		// One of ours, come back: a channel aimed at a webhook server
+		// (this one, through its Ingress). Forwarding it again would loop.
+		refuseUnread(w)
+		s.logRefusal(logLoop, "webhook refused: it was forwarded by a webhook server (a chatbot URL points at a webhook server)",
+			"forwardedBy", r.Header.Get(HeaderForwarded))
+		s.reply(w, r, http.StatusLoopDetected, "loop")
+		return
+	}
 	switch r.Method {
 	case http.MethodGet:
 		s.handleHandshake(w, r)
