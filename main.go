@@ -99,8 +99,16 @@ func runOperator() int {
 		return 1
 	}
 	factory := graph.NewFactory(graph.Config{BaseURL: graphURL, Version: graphVersion, Logger: ctrl.Log.WithName("graph")})
+	apiServer, err := apiServerCIDRs(mgr.GetAPIReader(), mgr.GetConfig().Host)
+	if err != nil {
+		log.Error(err, "cannot read the API server's endpoints: the webhook pods' egress policy opens only the addresses found", "found", apiServer)
+	}
+	if len(apiServer) == 0 {
+		log.Info("the API server's addresses are unknown: the webhook pods' egress stays open")
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage,
+		APIServerCIDRs: apiServer,
 	}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		return 1
