@@ -162,3 +162,37 @@ func TestForwardsPerChatbotAreCapped(t *testing.T) {
 		<-codes
 	}
 }
+
+// FuzzReopeningRanges: whatever ranges a provider lists, none that
+// re-opens refused addresses for chatbot dials holds loopback or a cloud
+// metadata address, and each lies inside a refused block.
+func FuzzReopeningRanges(f *testing.F) {
+	for _, s := range []string{"0.0.0.0/0", "::/0", "169.254.20.10/32", "169.254.0.0/16", "169.254.169.254/32", "127.0.0.1/8",
+		"::ffff:169.254.169.254/128", "fd00:ec2::/64", "fe80::/10", "10.96.0.1/32", "10.0.0.0/8", "100.100.100.200/30"} {
+		f.Add(s)
+	}
+	deny := []netip.Prefix{netip.MustParsePrefix("10.96.0.1/32")}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return
+		}
+		reopen, ignored := reopeningRanges([]netip.Prefix{p}, deny)
+		if len(reopen)+len(ignored) != 1 {
+			t.Fatalf("%s: each range is either re-opening or ignored: %v %v", p, reopen, ignored)
+		}
+		for _, r := range reopen {
+			for _, m := range metadataAddrs {
+				if r.Contains(m) || r.Contains(netip.AddrFrom16(m.As16())) {
+					t.Fatalf("%s re-opens metadata address %s", r, m)
+				}
+			}
+			if r.Addr().IsLoopback() || r.Addr().Unmap().IsLoopback() {
+				t.Fatalf("%s re-opens loopback", r)
+			}
+			if !insideBlock(r, append(append([]netip.Prefix(nil), refusedBlocks...), deny...)) {
+				t.Fatalf("%s re-opens beyond a refused block", r)
+			}
+		}
+	})
+}
