@@ -11,6 +11,15 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
+// deduper is what the request path needs of the dedupe memory: whether a
+// key was delivered, and to remember the keys of a delivery the chatbot
+// accepted. dedupeCache is the in-memory one; a shared store (issue 10)
+// fits behind the same two methods.
+type deduper interface {
+	Seen(key string) bool
+	Record(keys []string)
+}
+
 // dedupeCache remembers the items (messages, statuses, echoes, call events)
 // already delivered to a chatbot, so that Meta's retry of a batch does not
 // reach the chatbot twice. Keys are added only after the chatbot accepted

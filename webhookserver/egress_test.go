@@ -140,7 +140,9 @@ func TestForwardsPerChatbotAreCapped(t *testing.T) {
 	var wg sync.WaitGroup
 	codes := make(chan int, 5)
 	for i := range 5 {
-		wg.Go(func() { codes <- postSigned(t, ts.url, envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.CAP%d", i), "x"))) })
+		wg.Go(func() {
+			codes <- postSigned(t, ts.url, envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.CAP%d", i), "x")))
+		})
 	}
 	for range 3 {
 		if code := <-codes; code != http.StatusServiceUnavailable {

@@ -31,7 +31,7 @@ type Server struct {
 	creds     *credentialStore
 	routes    func() *RouteTable
 	synced    func() bool
-	dedupe    *dedupeCache
+	dedupe    deduper
 	forwarder *forwarder
 	nudges    *nudger
 	confirmer numberConfirmer
