@@ -9,6 +9,7 @@ targets=(
   "./internal/dialguard FuzzDialGuard"
   "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"
+  "./relay FuzzReadUpload"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
