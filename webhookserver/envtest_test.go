@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/redistest"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
@@ -33,6 +34,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	redistest.StopShared()
 	if sharedEnv != nil {
 		if err := sharedEnv.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stop envtest:", err)

@@ -348,7 +348,15 @@ func newTestServer(tb testing.TB, channels []whatsappv1alpha1.WhatsAppChannel, m
 		logs:      logs,
 	}
 	ts.table.Store(BuildRouteTable(1, testProviderObject(), channels))
+	store, err := openSharedStore(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if store != nil {
+		tb.Cleanup(func() { _ = store.Close() })
+	}
 	ts.Server = newServer(serverDeps{
+		store:     store,
 		opts:      opts,
 		metrics:   m,
 		creds:     creds,

@@ -50,9 +50,12 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, http.StatusOK, "ignored_object")
 		return
 	}
-	plan := planBatch(env, table, s.dedupe.Seen)
 	ctx, cancel := context.WithTimeout(r.Context(), s.batchTimeout)
 	defer cancel()
+	plan := planBatch(env, table, s.dedupe.Seen)
+	if s.shared != nil {
+		plan = s.claimPlan(ctx, env, table, plan)
+	}
 	if s.execute(ctx, env.Object, plan, table, reusableSignature(r, matched)) {
 		s.reply(w, r, http.StatusServiceUnavailable, "retry")
 		return
@@ -171,6 +174,12 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 		s.nudges.enqueue(nudge{channel: ch})
 	}
 	var retry atomic.Bool
+	if p.held > 0 {
+		// Another request is delivering some items right now: they are
+		// left out here, and Meta's retry finds them delivered (or, if
+		// that delivery failed, claims them).
+		retry.Store(true)
+	}
 	for _, pn := range p.pending {
 		s.metrics.unroutable.WithLabelValues(outcomePending).Inc()
 		s.logOncePerPeriod(s.pendingLogged, pn.phoneNumberID).Info("number not routable yet: Meta will retry",
@@ -183,12 +192,12 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 	}
 	if len(p.deliveries) == 1 && len(p.unknown) == 0 {
 		// The common case: one chatbot, nothing to check. No goroutine.
-		return !s.deliver(ctx, object, p.deliveries[0], signer, metaSignature) || retry.Load()
+		return !s.deliver(ctx, object, p, p.deliveries[0], signer, metaSignature) || retry.Load()
 	}
 	var wg sync.WaitGroup
 	for _, d := range p.deliveries {
 		wg.Go(func() {
-			if !s.deliver(ctx, object, d, signer, metaSignature) {
+			if !s.deliver(ctx, object, p, d, signer, metaSignature) {
 				retry.Store(true)
 			}
 		})
@@ -204,8 +213,9 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 	return retry.Load()
 }
 
-// deliver sends one delivery and records its dedupe keys on success.
-func (s *Server) deliver(ctx context.Context, object string, d *delivery, signer *macSigner, metaSignature string) bool {
+// deliver sends one delivery of p and records its dedupe keys on success
+// (releases its claims on failure).
+func (s *Server) deliver(ctx context.Context, object string, p *batchPlan, d *delivery, signer *macSigner, metaSignature string) bool {
 	body := d.body(object)
 	sig := metaSignature
 	if d.whole == nil || sig == "" {
@@ -221,12 +231,13 @@ func (s *Server) deliver(ctx context.Context, object string, d *delivery, signer
 		if errors.As(err, &de) {
 			reason = de.reason
 		}
+		s.settle(ctx, p, d, false)
 		s.metrics.forwardFailures.WithLabelValues(reason).Inc()
 		s.log.Info("delivery to chatbot failed: Meta will retry", "channel", d.route.Channel.String(),
 			"reason", reason, "error", err.Error(), "changes", d.changes)
 		return false
 	}
-	s.dedupe.Record(d.keys)
+	s.settle(ctx, p, d, true)
 	if l := s.log.V(1); l.Enabled() {
 		l.Info("delivered", "channel", d.route.Channel.String(), "changes", d.changes)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // DialFunc opens a connection, like net.Dialer.DialContext. It is the seam
@@ -122,6 +124,14 @@ type Options struct {
 	// until its signature is checked it comes from anyone who can reach the
 	// port and holds one of MaxConcurrentBodyReads.
 	BodyReadTimeout time.Duration
+	// SharedState, when its Address is set, is the Redis-protocol store
+	// the replicas share (spec.sharedState.redis): each delivery is
+	// claimed there before it is forwarded and marked done after the
+	// chatbot's 2xx, so that a retry reaching another replica is not
+	// delivered twice. Namespace and Provider are filled in from
+	// ProviderNamespace and ProviderName. Without it the dedupe memory is
+	// this replica's LRU (DedupeSize).
+	SharedState sharedstore.Config
 	// ReconcileRequestQueueSize bounds the reconcile requests (template and
 	// phone-number events) waiting to be written in the background; beyond
 	// it they are dropped and counted, and polling catches up.
@@ -154,10 +164,20 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.BodyReadTimeout, DefaultBodyReadTimeout)
 	setDefault(&o.MaxForwardsPerChatbot, DefaultMaxForwardsPerChatbot)
 	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
+	o.SharedState.Namespace, o.SharedState.Provider = o.ProviderNamespace, o.ProviderName
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout
 	}
 	return o, nil
+}
+
+// openSharedStore opens the shared store of o, or returns nil when none
+// is configured.
+func openSharedStore(o Options) (*sharedstore.Store, error) {
+	if !o.SharedState.Enabled() {
+		return nil, nil
+	}
+	return sharedstore.Open(o.SharedState, o.Logger.WithName("shared-store"), sharedstore.NewMetrics(o.Registry))
 }
 
 // defaultConcurrentBodyReads spends a quarter of memLimit (the runtime's

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // Webhook fields handled other than by forwarding to a chatbot.
@@ -100,6 +102,14 @@ type batchPlan struct {
 	pending        []pendingNumber
 	outcomes       []changeOutcome
 	duplicateItems int
+
+	// Set by claimPlan when a shared store is configured (claims.go):
+	// claim holds this request's claims; held counts items another
+	// request is delivering (Meta must retry); sharedFailed is set when
+	// the store failed and the batch goes at least once.
+	claim        *sharedstore.Claim
+	held         int
+	sharedFailed bool
 }
 
 // planBatch decides, for every change of every entry, where it goes. It is

@@ -31,6 +31,14 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	store, err := openSharedStore(opts)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer store.Close()
+		log.Info("deliveries are claimed in the shared store", "address", opts.SharedState.Address, "keys", store.Pattern())
+	}
 	creds := newCredentialStore(opts.AppSecretGracePeriod, time.Now)
 	cl, err := newCluster(ctx, cfg, opts, creds, m)
 	if err != nil {
@@ -45,6 +53,7 @@ func Run(ctx context.Context, opts Options) error {
 		resolver:  &sliceResolver{reader: cl.Reader()},
 		requester: &annotationRequester{reader: cl.Reader(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
 		confirmer: newLiveConfirmer(cl.Live(), opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
+		store:     store,
 		apiServer: apiServerPrefixes(hostOf(cfg.Host)),
 	})
 

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // Paths served on the public listener.
@@ -25,13 +27,15 @@ const (
 // cluster only through the seams in serverDeps, so that it can be tested
 // without an API server.
 type Server struct {
-	log       logr.Logger
-	metrics   *metrics
-	gatherer  prometheus.Gatherer
-	creds     *credentialStore
-	routes    func() *RouteTable
-	synced    func() bool
-	dedupe    deduper
+	log      logr.Logger
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	creds    *credentialStore
+	routes   func() *RouteTable
+	synced   func() bool
+	dedupe   deduper
+	// shared, when set, claims deliveries across replicas (claims.go).
+	shared    sharedClaims
 	forwarder *forwarder
 	nudges    *nudger
 	confirmer numberConfirmer
@@ -63,6 +67,8 @@ type serverDeps struct {
 	resolver  endpointResolver
 	requester reconcileRequester
 	confirmer numberConfirmer
+	// store is the shared store (spec.sharedState), nil for memory only.
+	store *sharedstore.Store
 	// apiServer are the API server's addresses, refused to chatbot dials
 	// (Run finds them; KUBERNETES_SERVICE_HOST is always added).
 	apiServer []netip.Prefix
@@ -87,7 +93,12 @@ const numberLogPeriod = 5 * time.Minute
 
 // newServer assembles a Server.
 func newServer(d serverDeps) *Server {
+	var shared sharedClaims
+	if d.store != nil {
+		shared = storeClaims{d.store}
+	}
 	return &Server{
+		shared:          shared,
 		log:             d.opts.Logger,
 		metrics:         d.metrics,
 		gatherer:        d.opts.Registry,

@@ -152,10 +152,19 @@ func (s *Store) Claim(ctx context.Context, dedupeKeys []string) (*Claim, error) 
 	return c, nil
 }
 
-// Done marks dedupeKeys of c delivered for DedupeTTL. It runs even when
-// ctx is cancelled (the chatbot took the items: that must be remembered).
+// Done marks dedupeKeys of c delivered for DedupeTTL; with a nil c (the
+// claim failed and the items were delivered anyway) every key given. It
+// runs even when ctx is cancelled (the chatbot took the items: that must
+// be remembered).
 func (s *Store) Done(ctx context.Context, c *Claim, dedupeKeys []string) error {
-	keys := c.keysOf(dedupeKeys)
+	var keys []string
+	if c == nil {
+		for _, k := range dedupeKeys {
+			keys = append(keys, s.keys.delivery(k))
+		}
+	} else {
+		keys = c.keysOf(dedupeKeys)
+	}
 	if len(keys) == 0 {
 		return nil
 	}

@@ -142,5 +142,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return err
 }
 
+// Metrics are the store's metrics.
+func (s *Store) Metrics() *Metrics { return s.metrics }
+
 // Config is the configuration with defaults applied.
 func (s *Store) Config() Config { return s.cfg }
