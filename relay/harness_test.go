@@ -154,30 +154,46 @@ func startHarness(t testing.TB, cfg setup) *harness {
 		cfg.before(h)
 	}
 
+	h.run(env, cfg.options)
+	return h
+}
+
+// run starts a relay as the namespace's relay ServiceAccount, on a new
+// listener, and waits until it is ready.
+func (h *harness) run(env *testenv.Env, options func(*Options)) {
+	t := h.t
 	restCfg := rest.CopyConfig(env.Config)
-	restCfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + ns + ":relay"}
+	restCfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + h.ns + ":relay"}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	var log logr.Logger
 	log, h.logs = captureLogger()
 	h.url = "http://" + l.Addr().String()
 	opts := Options{
-		ProviderNamespace: ns, ProviderName: "acme",
+		ProviderNamespace: h.ns, ProviderName: "acme",
 		RestConfig: restCfg, Listener: l, Logger: log, Registry: h.reg,
-		GraphAPIURL: simSrv.URL, GraphAPIVersion: "v25.0",
+		GraphAPIURL: h.simURL, GraphAPIVersion: "v25.0",
 		// The link checks in these tests go to loopback test servers.
 		LinkAllow:       []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		ShutdownTimeout: 5 * time.Second,
 	}
-	if cfg.options != nil {
-		cfg.options(&opts)
+	if options != nil {
+		options(&opts)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- Run(runCtx, opts) }()
 	t.Cleanup(h.stop)
 	h.waitSenders(1)
-	return h
+}
+
+// replica starts another relay of the same provider, in the same
+// namespace and against the same simulator (a second replica), with its
+// own listener and registry.
+func (h *harness) replica(options func(*Options)) *harness {
+	r := &harness{t: h.t, c: h.c, ns: h.ns, sim: h.sim, simURL: h.simURL, provider: h.provider, reg: prometheus.NewRegistry(), done: make(chan error, 1)}
+	r.run(kube(h.t), options)
+	return r
 }
 
 // stop cancels Run and waits for it.

@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // Defaults of the tunables in Options.
@@ -73,6 +74,13 @@ type Options struct {
 	MaxQueueWait time.Duration
 	// Retry bounds retries after 130429, 131056, codes 1/2 and 5xx.
 	Retry RetryPolicy
+	// SharedState, when its Address is set, is the Redis-protocol store
+	// the replicas share (spec.sharedState.redis): each number's budget
+	// is one GCRA there at the number's full rate, instead of rate ÷
+	// replicas per replica. When the store fails, sends are paced by the
+	// local share. Namespace and Provider are filled in from
+	// ProviderNamespace and ProviderName.
+	SharedState sharedstore.Config
 	// DisableRateLimit admits every send at once (benchmarks only).
 	DisableRateLimit bool
 	// LinkCheckTimeout bounds the HEAD request of a media link.
@@ -125,6 +133,7 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.MaxTextParts, DefaultMaxTextParts)
 	setDefault(&o.ShutdownTimeout, DefaultShutdownTimeout)
 	o.Retry = o.Retry.withDefaults()
+	o.SharedState.Namespace, o.SharedState.Provider = o.ProviderNamespace, o.ProviderName
 	if o.MetaHTTPClient == nil {
 		o.MetaHTTPClient = &http.Client{Transport: metaTransport()}
 	}

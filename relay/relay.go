@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
 	"golang.org/x/sync/semaphore"
@@ -10,6 +11,7 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // clusterView is what the relay reads of the cluster (providerstate.State
@@ -31,7 +33,7 @@ type Relay struct {
 	factory *graph.Factory
 	senders atomic.Pointer[senderTable]
 	sender  *sender
-	budget  *graph.SendBudget
+	budget  pacer
 	lanes   *lanes
 	links   *linkChecker
 	buffers *semaphore.Weighted
@@ -48,8 +50,21 @@ type cachedClient struct {
 	client         *graph.Client
 }
 
-// newRelay assembles a Relay; opts has its defaults.
-func newRelay(opts Options, m *metrics, cluster clusterView, tokens *tokenStore) *Relay {
+// pacer paces sends per phone number: *graph.SendBudget in memory, or
+// *sharedstore.Budget across replicas.
+type pacer interface {
+	Acquire(ctx context.Context, phoneNumberID string, perSecond int) (release func(), waited time.Duration, err error)
+	SetReplicas(n int)
+}
+
+// newRelay assembles a Relay; opts has its defaults. store, when set,
+// holds the send budgets shared by the replicas.
+func newRelay(opts Options, m *metrics, cluster clusterView, tokens *tokenStore, store *sharedstore.Store) *Relay {
+	local := graph.NewSendBudget(graph.SendBudgetOptions{MaxWait: opts.MaxQueueWait, Disabled: opts.DisableRateLimit})
+	var budget pacer = local
+	if store != nil && !opts.DisableRateLimit {
+		budget = store.NewBudget(local, opts.MaxQueueWait)
+	}
 	r := &Relay{
 		opts:    opts,
 		log:     opts.Logger,
@@ -60,7 +75,7 @@ func newRelay(opts Options, m *metrics, cluster clusterView, tokens *tokenStore)
 			BaseURL: opts.GraphAPIURL, Version: opts.GraphAPIVersion, HTTPClient: opts.MetaHTTPClient,
 			Logger: opts.Logger.WithName("graph"),
 		}),
-		budget:  graph.NewSendBudget(graph.SendBudgetOptions{MaxWait: opts.MaxQueueWait, Disabled: opts.DisableRateLimit}),
+		budget:  budget,
 		lanes:   newLanes(),
 		buffers: semaphore.NewWeighted(opts.MaxBufferedBytes),
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/providerstate"
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 )
 
 // apiUserAgent names the relay in the API server's audit log.
@@ -43,6 +44,15 @@ func Run(ctx context.Context, opts Options) error {
 	if err := graph.RegisterMetrics(opts.Registry); err != nil {
 		return fmt.Errorf("register Graph metrics: %w", err)
 	}
+	var store *sharedstore.Store
+	if opts.SharedState.Enabled() {
+		store, err = sharedstore.Open(opts.SharedState, log.WithName("shared-store"), sharedstore.NewMetrics(opts.Registry))
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		log.Info("send budgets are shared through the shared store", "address", opts.SharedState.Address, "keys", "rate:"+store.Pattern())
+	}
 	tokens := &tokenStore{}
 	var r *Relay
 	state, err := providerstate.New(ctx, cfg, providerstate.Options{
@@ -62,7 +72,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	r = newRelay(opts, m, state, tokens)
+	r = newRelay(opts, m, state, tokens, store)
 
 	servers, err := listen(opts, r)
 	if err != nil {

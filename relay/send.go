@@ -58,7 +58,7 @@ func (r RetryPolicy) withDefaults() RetryPolicy {
 // to Meta.
 type sender struct {
 	client  func(version string) (*graph.Client, error)
-	budget  *graph.SendBudget
+	budget  pacer
 	retry   RetryPolicy
 	timeout time.Duration
 	metrics *metrics

@@ -12,8 +12,8 @@ import (
 
 // Budget paces sends per phone number across every replica of a relay:
 // one GCRA per number in the store (redis_rate), at the number's rate with
-// a burst of one, so that no second of the store's clock admits more than
-// the rate, whichever replica asks. Sends of one replica queue for their
+// a burst of two, so that no second of the store's clock admits more than
+// the rate plus one, whichever replica asks. Sends of one replica queue for their
 // number first come, first served; the first in the queue asks the store
 // and, when refused, waits the time the store names. While the store fails
 // each send is paced by Local instead, at this replica's share of the rate
@@ -21,7 +21,7 @@ import (
 //
 // Meta counts a send when it arrives: sends admitted at the rate reach it
 // after the network's latency, so one second at Meta may count up to
-// rate × (spread of latencies, in seconds) + 1 more than the rate
+// rate × (spread of latencies, in seconds) + 2 more than the rate
 // (decision 023). The local budget, which holds a slot until a second
 // after the answer, has no such slack but runs at rate ÷ replicas.
 type Budget struct {
@@ -33,6 +33,11 @@ type Budget struct {
 	mu     sync.Mutex
 	queues map[string]*numberQueue
 }
+
+// sharedBurst is the GCRA's burst: 2 lets a send admitted a little late
+// (a timer, a round trip) not cost the number its turn, at the price of
+// one more send in a second than the rate.
+const sharedBurst = 2
 
 // numberQueue is one number's line of waiting sends: holding the token of
 // turn is being first.
@@ -66,7 +71,7 @@ func (b *Budget) Acquire(ctx context.Context, phoneNumberID string, perSecond in
 	if err != nil {
 		return nil, time.Since(start), err
 	}
-	limit := redis_rate.Limit{Rate: perSecond, Burst: 1, Period: time.Second}
+	limit := redis_rate.Limit{Rate: perSecond, Burst: sharedBurst, Period: time.Second}
 	key := b.store.keys.budget(phoneNumberID)
 	for {
 		if !b.store.health.allow() {
