@@ -152,7 +152,7 @@ func newSharedRig(tb testing.TB, redisAddr, prefix string) *sharedRig {
 		botB: newCountingBot(tb, func(batch int) bool { return batch%failEvery == 0 }),
 	}
 	shared := func(o *Options) {
-		o.SharedState = sharedstore.Config{Address: redisAddr, KeyPrefix: prefix, RetryAfter: 100 * time.Millisecond}
+		o.SharedState = sharedstore.Config{Address: redisAddr, KeyPrefix: prefix, AllowAddresses: redistest.Loopback, RetryAfter: 100 * time.Millisecond}
 	}
 	var urls []string
 	for range 2 {

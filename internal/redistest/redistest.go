@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,11 @@ import (
 	"testing"
 	"time"
 )
+
+// Loopback re-opens the loopback range to a store's dialer, which refuses
+// it by default (sharedstore.Config.AllowAddresses): the test server
+// listens there.
+var Loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
 // InstallHint is the one command that installs the server.
 const InstallHint = "redis-server is not installed: run `sudo apt-get install -y redis-server` (Debian/Ubuntu; `make test` does it when run as root)"

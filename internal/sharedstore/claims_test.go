@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
 )
 
@@ -273,5 +275,22 @@ func eventually(t testing.TB, within time.Duration, what string, cond func() boo
 			t.Fatalf("timed out after %v waiting until %s", within, what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestDialerRefusesLoopbackAndMetadata: the store's address is the
+// namespace's to choose; by default it never reaches the pod's own ports
+// or a cloud metadata service, and says why.
+func TestDialerRefusesLoopbackAndMetadata(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Shared(t)
+	for _, addr := range []string{srv.Addr(), "169.254.169.254:80", "[::1]:6379"} {
+		s, err := Open(Config{Address: addr, Namespace: "ns", Provider: "p"}, logr.Discard(), nil)
+		must(t, err)
+		err = s.Ping(context.Background())
+		if !errors.Is(err, dialguard.ErrRefused) {
+			t.Errorf("%s: %v, want a refusal by the dial guard", addr, err)
+		}
+		_ = s.Close()
 	}
 }

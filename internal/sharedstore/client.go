@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 )
 
 // Store is one provider's view of the shared store: its keys, its client
@@ -59,6 +61,10 @@ func Open(cfg Config, log logr.Logger, m *Metrics) (*Store, error) {
 		Protocol:        2,
 		DisableIdentity: true,
 	}
+	// The address is the namespace's to choose: it never reaches the
+	// pod's own ports, link-local or cloud metadata addresses (after DNS).
+	guard := dialguard.New(nil, cfg.AllowAddresses)
+	dialer := &net.Dialer{Timeout: opts.DialTimeout, KeepAlive: 5 * time.Minute, Control: guard.Control}
 	if cfg.PasswordFile != "" {
 		file := cfg.PasswordFile
 		opts.CredentialsProviderContext = func(context.Context) (string, string, error) {
@@ -71,12 +77,24 @@ func Open(cfg Config, log logr.Logger, m *Metrics) (*Store, error) {
 	} else {
 		opts.Password = cfg.Password
 	}
+	var tc *tls.Config
 	if cfg.TLS {
-		tc, err := tlsConfig(cfg)
-		if err != nil {
+		if tc, err = tlsConfig(cfg); err != nil {
 			return nil, err
 		}
 		opts.TLSConfig = tc
+	}
+	opts.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dialer.DialContext(ctx, network, addr)
+		if err != nil || tc == nil {
+			return conn, err
+		}
+		t := tls.Client(conn, tc)
+		if err := t.HandshakeContext(ctx); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+		return t, nil
 	}
 	if m == nil {
 		m = NewMetrics(nil)

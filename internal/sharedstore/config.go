@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -53,6 +54,10 @@ type Config struct {
 	ServerName string
 	// KeyPrefix starts every key; empty or ending in ':'.
 	KeyPrefix string
+	// AllowAddresses re-open addresses the store's dialer refuses:
+	// loopback (the pod itself), link-local and cloud metadata addresses,
+	// unspecified and multicast ones (tests: 127.0.0.0/8).
+	AllowAddresses []netip.Prefix
 	// Namespace and Provider name the MetaProvider whose keys these are.
 	Namespace, Provider string
 

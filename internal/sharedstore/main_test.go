@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 // the test's own.
 func openStore(t testing.TB, srv *redistest.Server, prefix, ns, name string, mutate ...func(*Config)) (*Store, *Metrics) {
 	t.Helper()
-	cfg := Config{Address: srv.Addr(), KeyPrefix: prefix, Namespace: ns, Provider: name}
+	cfg := Config{Address: srv.Addr(), KeyPrefix: prefix, Namespace: ns, Provider: name, AllowAddresses: redistest.Loopback}
 	for _, f := range mutate {
 		f(&cfg)
 	}
