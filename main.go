@@ -23,6 +23,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
@@ -152,6 +153,7 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
 	var allowCIDRs string
+	sharedstore.BindFlags(fs, &o.SharedState)
 	fs.StringVar(&allowCIDRs, "chatbot-allow-cidrs", "", "Comma-separated ranges of the provider's spec.webhook.allowedEgressCIDRs; for chatbot dials a range re-opens a refused address (link-local, the API server) only when it lies inside that refused block, never loopback or a cloud metadata address.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
@@ -185,6 +187,7 @@ func runRelay(args []string) int {
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when the MetaProvider sets none.")
+	sharedstore.BindFlags(fs, &o.SharedState)
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)

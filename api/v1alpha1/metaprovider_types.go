@@ -77,6 +77,11 @@ type MetaProviderSpec struct {
 	// access token.
 	// +optional
 	Relay *ProviderRelay `json:"relay,omitempty"`
+
+	// sharedState names a store (Redis) that the webhook and relay
+	// replicas share; see SharedState.
+	// +optional
+	SharedState *SharedState `json:"sharedState,omitempty"`
 }
 
 // ProviderRelay configures the managed relay Deployment <provider>-relay.
