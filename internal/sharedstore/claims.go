@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"strconv"
 	"sync/atomic"
 
@@ -26,32 +26,6 @@ const (
 
 // doneValue marks a delivered item; a claim's value starts with 'c'.
 const doneValue = "d"
-
-// claimScript claims every key that holds nothing (SET … PX lease) and
-// returns, per key, "" when claimed or the value found (a claim or "d").
-// One round trip per batch; atomic, so two replicas never both claim.
-var claimScript = redis.NewScript(`
-local out = {}
-for i = 1, #KEYS do
-  local v = redis.call('GET', KEYS[i])
-  if v then
-    out[i] = v
-  else
-    redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
-    out[i] = ''
-  end
-end
-return out
-`)
-
-// doneScript marks every key delivered for the dedupe TTL, whoever holds
-// it: the item reached a chatbot.
-var doneScript = redis.NewScript(`
-for i = 1, #KEYS do
-  redis.call('SET', KEYS[i], 'd', 'PX', ARGV[1])
-end
-return #KEYS
-`)
 
 // releaseScript deletes the keys still claimed by this request's token, so
 // that Meta's retry can claim them at once; a key claimed by someone else
@@ -120,10 +94,7 @@ func (s *Store) Claim(ctx context.Context, dedupeKeys []string) (*Claim, error) 
 	}
 	ctx, cancel := s.opContext(ctx)
 	defer cancel()
-	res, err := claimScript.Run(ctx, s.rdb, keys, c.token, s.cfg.ClaimLease.Milliseconds()).StringSlice()
-	if err == nil && len(res) != len(keys) {
-		err = fmt.Errorf("claim: %d answers for %d keys", len(res), len(keys))
-	}
+	res, err := s.claimEach(ctx, keys, c.token)
 	s.health.record("claim", err)
 	if err != nil {
 		return nil, err
@@ -152,6 +123,37 @@ func (s *Store) Claim(ctx context.Context, dedupeKeys []string) (*Claim, error) 
 	return c, nil
 }
 
+// claimEach claims keys with one SET key token NX PX lease GET each,
+// sent in the batcher's next round trip: it claims a key that holds
+// nothing and answers what the key held (nil when claimed), atomically,
+// so two replicas never both claim one key (Redis 7.0 or later, Valkey).
+// Per key: "" when claimed, else the value found (a claim or "d").
+func (s *Store) claimEach(ctx context.Context, keys []string, token string) ([]string, error) {
+	cmds, err := s.batch.commands(ctx, func(ctx context.Context, pipe redis.Pipeliner) []redis.Cmder {
+		out := make([]redis.Cmder, len(keys))
+		for i, k := range keys {
+			out[i] = pipe.SetArgs(ctx, k, token, redis.SetArgs{Mode: "NX", TTL: s.cfg.ClaimLease, Get: true})
+		}
+		return out
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := make([]string, len(keys))
+	for i, cmd := range cmds {
+		v, err := cmd.(*redis.StatusCmd).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			res[i] = ""
+		case err != nil:
+			return nil, err
+		default:
+			res[i] = v
+		}
+	}
+	return res, nil
+}
+
 // Done marks dedupeKeys of c delivered for DedupeTTL; with a nil c (the
 // claim failed and the items were delivered anyway) every key given. It
 // runs even when ctx is cancelled (the chatbot took the items: that must
@@ -173,7 +175,16 @@ func (s *Store) Done(ctx context.Context, c *Claim, dedupeKeys []string) error {
 	}
 	ctx, cancel := s.opContext(context.WithoutCancel(ctx))
 	defer cancel()
-	err := doneScript.Run(ctx, s.rdb, keys, s.cfg.DedupeTTL.Milliseconds()).Err()
+	cmds, err := s.batch.commands(ctx, func(ctx context.Context, pipe redis.Pipeliner) []redis.Cmder {
+		out := make([]redis.Cmder, len(keys))
+		for i, k := range keys {
+			out[i] = pipe.Set(ctx, k, doneValue, s.cfg.DedupeTTL)
+		}
+		return out
+	})
+	for i := 0; err == nil && i < len(cmds); i++ {
+		err = cmds[i].Err()
+	}
 	s.health.record("done", err)
 	return err
 }
@@ -190,7 +201,7 @@ func (s *Store) Release(ctx context.Context, c *Claim, dedupeKeys []string) erro
 	}
 	ctx, cancel := s.opContext(context.WithoutCancel(ctx))
 	defer cancel()
-	err := releaseScript.Run(ctx, s.rdb, keys, c.token).Err()
+	err := s.batch.run(ctx, releaseScript, keys, c.token).Err()
 	s.health.record("release", err)
 	return err
 }

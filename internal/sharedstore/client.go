@@ -23,6 +23,7 @@ import (
 type Store struct {
 	cfg     Config
 	rdb     *redis.Client
+	batch   *batcher
 	keys    keyLayout
 	health  *Health
 	metrics *Metrics
@@ -106,6 +107,7 @@ func Open(cfg Config, log logr.Logger, m *Metrics) (*Store, error) {
 		metrics: m,
 		log:     log,
 	}
+	s.batch = newBatcher(s.rdb, cfg.OpTimeout)
 	s.health = newHealth(cfg.RetryAfter, log, m, time.Now)
 	return s, nil
 }
@@ -145,7 +147,10 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 }
 
 // Close closes the connections.
-func (s *Store) Close() error { return s.rdb.Close() }
+func (s *Store) Close() error {
+	s.batch.close()
+	return s.rdb.Close()
+}
 
 // Health is the store's connection state.
 func (s *Store) Health() *Health { return s.health }

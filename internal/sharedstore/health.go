@@ -107,3 +107,4 @@ func (h *Health) failed(op string, err error) {
 			"op", op, "error", err.Error(), "failuresSoFar", failures)
 	}
 }
+
