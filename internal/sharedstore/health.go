@@ -107,4 +107,3 @@ func (h *Health) failed(op string, err error) {
 			"op", op, "error", err.Error(), "failuresSoFar", failures)
 	}
 }
-
