@@ -55,8 +55,12 @@ verify-generated: manifests generate ## Fail when CRDs, RBAC or deepcopy are sta
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).
 	@SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh
 
+.PHONY: redis-server
+redis-server: ## Make sure redis-server is installed (as root: apt-get install; otherwise say how).
+	@hack/redis-server.sh
+
 .PHONY: test
-test: verify-generated vet envtest-assets ## Run every test: unit, envtest integration, webhook server, short fuzz.
+test: verify-generated vet envtest-assets redis-server ## Run every test: unit, envtest integration, webhook server, short fuzz.
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh)" \
 		go test ./... -count=1 -race -timeout 20m
 	$(MAKE) fuzz
@@ -66,7 +70,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 10s).
 	@hack/fuzz.sh $(FUZZTIME)
 
 .PHONY: bench
-bench: ## Benchmarks; they report ratios against a baseline measured in the same run.
+bench: redis-server ## Benchmarks; they report ratios against a baseline measured in the same run.
 	go test ./... -run '^$$' -bench . -benchmem -count=1
 
 .PHONY: demo
