@@ -59,8 +59,16 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.baseErr != nil {
 		return c.baseErr
 	}
-	scrub := newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
-	key := c.shared.limiterKey(cl.waba, cl.object)
+	scrub := c.scrub
+	if len(cl.secrets) > 0 {
+		scrub = newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
+	}
+	// Only calls that spend a budget need their limiter key up front; a
+	// send looks it up if Meta answers with a rate limit (noteRateLimit).
+	var key string
+	if cl.limit != limitNone {
+		key = c.shared.limiterKey(cl.waba, cl.object)
+	}
 	attempts := 1
 	if cl.idempotent {
 		attempts = c.cfg.Retry.MaxAttempts
@@ -152,6 +160,9 @@ func (c *Client) noteRateLimit(e *Error, cl call, key string, h http.Header) {
 	if classifyMeta(e) != ClassRateLimited {
 		return
 	}
+	if key == "" {
+		key = c.shared.limiterKey(cl.waba, cl.object)
+	}
 	metricRateLimitHits.WithLabelValues(e.Endpoint, sourceMeta).Inc()
 	switch {
 	case isEditLimit(e):
@@ -192,6 +203,9 @@ func decodeAnswer(endpoint string, status int, body []byte, out any, scrub func(
 
 // log writes one V(1) line per attempt: no URL, no body, no credential.
 func (c *Client) log(cl call, status int, d time.Duration, err error) {
+	if !c.cfg.Logger.V(1).Enabled() {
+		return // build no line nobody reads: sends call this per message
+	}
 	kv := []any{"endpoint", cl.endpoint, "method", cl.method, "status", status, "duration", d.Round(time.Millisecond).String()}
 	if me, ok := err.(*Error); ok {
 		kv = append(kv, "code", me.Code, "subcode", me.Subcode, "fbtrace_id", me.FBTraceID)
