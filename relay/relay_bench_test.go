@@ -64,15 +64,17 @@ func BenchmarkRelayThroughput(b *testing.B) {
 // benchMetaLatency, as Meta takes time to answer, at the same fixed
 // concurrency of 16 sends in flight. x-direct and cpu-x-direct as above
 // (the relay's CPU per send is no smaller here, but it no longer bounds
-// the throughput); p99-added-ms is
-// the difference of the p99 latencies of the concurrent sends of the
-// ratio's rounds, relay minus direct.
+// the throughput). p50-added-ms is the difference of the median latencies
+// of the sends of the ratio's rounds, relay minus direct. Their p99 is not
+// reported: at 16 sends in flight on a shared machine it is the
+// neighbours' scheduling, and the relay's added p99 is the sequential one
+// of BenchmarkRelayThroughput.
 func BenchmarkRelayThroughputMetaLatency(b *testing.B) {
 	r := startBenchRelay(b, benchMetaLatency)
 	r.record = true
 	r.ratio(b)
 	relayLat, directLat := r.latencies()
-	b.ReportMetric(float64(p99(relayLat)-p99(directLat))/float64(time.Millisecond), "p99-added-ms")
+	b.ReportMetric(float64(quantile(relayLat, 50)-quantile(directLat, 50))/float64(time.Millisecond), "p50-added-ms")
 }
 
 // benchRelay is a relay in front of a simulator, and the chatbot's side
@@ -212,7 +214,10 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func p99(d []time.Duration) time.Duration {
+func p99(d []time.Duration) time.Duration { return quantile(d, 99) }
+
+// quantile is the q-th percentile of d (which it sorts).
+func quantile(d []time.Duration, q int) time.Duration {
 	slices.Sort(d)
-	return d[len(d)*99/100]
+	return d[len(d)*q/100]
 }
