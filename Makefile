@@ -1,7 +1,14 @@
 # whatsapp-operator — every target a kubebuilder user expects.
 # Tools are installed into ./bin from the Go module proxy, pinned below.
 
-IMG ?= whatsapp-operator:latest
+# VERSION is stamped into the binary (--version) and names the image tag.
+# Release builds set it (make docker-build VERSION=v0.1.0); a checkout says
+# what git describes.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMG ?= whatsapp-operator:$(VERSION)
+# PLATFORMS are the targets of docker-buildx (multi-arch image).
+PLATFORMS ?= linux/amd64,linux/arm64
+LDFLAGS = -X main.version=$(VERSION)
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
@@ -78,15 +85,19 @@ demo: envtest-assets ## See it work: a local API server, the operator, the webho
 
 .PHONY: build
 build: manifests generate fmt vet ## Build the binary into bin/.
-	go build -o bin/whatsapp-operator .
+	go build -ldflags "$(LDFLAGS)" -o bin/whatsapp-operator .
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the operator against the cluster in ~/.kube/config.
-	go run . $(ARGS)
+	go run -ldflags "$(LDFLAGS)" . $(ARGS)
 
 .PHONY: docker-build
-docker-build: ## Build the container image.
-	docker build -t $(IMG) .
+docker-build: ## Build the container image for this machine's platform (needs a container engine).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-buildx
+docker-buildx: ## Build and push a multi-arch image for PLATFORMS with buildx (needs a container engine).
+	docker buildx build --push --platform=$(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the container image.
