@@ -12,6 +12,8 @@ LDFLAGS = -X main.version=$(VERSION)
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
+PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
+CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
 FUZZTIME ?= 10s
 
@@ -38,6 +40,11 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/...;./controllers/...;./webhookserver/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	@# The chart renders these copies (CRDs, the manager's rules, the admission policy): they cannot drift.
+	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
+	cp config/crd/bases/*.yaml $(CHART)/files/crds/
+	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
+	cp config/policy/webhook-server-annotation-only.yaml $(CHART)/files/policy/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -52,11 +59,17 @@ vet: ## go vet.
 	go vet ./...
 
 .PHONY: verify-generated
-verify-generated: manifests generate ## Fail when CRDs, RBAC or deepcopy are stale.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api)" ]; then \
+GENERATED = config/crd config/rbac api $(CHART)/files
+
+verify-generated: manifests generate ## Fail when CRDs, RBAC, deepcopy or the chart's copies of them are stale.
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 		echo "Generated files are stale; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- config/crd config/rbac api; git --no-pager diff --stat -- config/crd config/rbac api; exit 1; \
+		git status --porcelain -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); exit 1; \
 	fi
+
+.PHONY: monitoring-crds
+monitoring-crds: $(CONTROLLER_GEN) ## Regenerate test/crds/ (ServiceMonitor, PodMonitor, PrometheusRule) from prometheus-operator's types.
+	CONTROLLER_GEN=$(CONTROLLER_GEN) PROMETHEUS_OPERATOR_VERSION=$(PROMETHEUS_OPERATOR_VERSION) hack/monitoring-crds.sh
 
 .PHONY: envtest-assets
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).
