@@ -121,8 +121,15 @@ func TestWatchNamespacesReconcilesOnlyThoseWithRolesOnly(t *testing.T) {
 	go func() { done <- mgr.Start(mctx) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
+		// A manager whose caches never synced (forbidden lists) may not
+		// stop: fail instead of hanging the package until its timeout.
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("manager: %v", err)
+			}
+		case <-time.After(45 * time.Second):
+			t.Error("the manager did not stop within 45s of its context ending")
 		}
 	})
 
