@@ -12,6 +12,7 @@ LDFLAGS = -X main.version=$(VERSION)
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
+CRD_REF_DOCS_VERSION ?= v0.3.0
 PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
 CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
@@ -21,6 +22,7 @@ LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 SETUP_ENVTEST ?= $(LOCALBIN)/setup-envtest-$(SETUP_ENVTEST_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 
 GOBIN_ENV = GOBIN=$(LOCALBIN)
 SHELL = /usr/bin/env bash -o pipefail
@@ -59,9 +61,13 @@ vet: ## go vet.
 	go vet ./...
 
 .PHONY: verify-generated
-GENERATED = config/crd config/rbac api $(CHART)/files
+.PHONY: api-docs
+api-docs: $(CRD_REF_DOCS) ## Generate docs/api-reference.md from the API types (crd-ref-docs).
+	$(CRD_REF_DOCS) --source-path=./api --config=hack/crd-ref-docs.yaml --renderer=markdown --output-path=docs/api-reference.md --log-level=WARN
 
-verify-generated: manifests generate ## Fail when CRDs, RBAC, deepcopy or the chart's copies of them are stale.
+GENERATED = config/crd config/rbac api $(CHART)/files docs/api-reference.md
+
+verify-generated: manifests generate api-docs ## Fail when CRDs, RBAC, deepcopy, the chart's copies of them or the API reference are stale.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 		echo "Generated files are stale; run 'make manifests generate' and commit:"; \
 		git status --porcelain -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); exit 1; \
@@ -148,6 +154,9 @@ $(SETUP_ENVTEST): | $(LOCALBIN)
 
 $(KUSTOMIZE): | $(LOCALBIN)
 	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+$(CRD_REF_DOCS): | $(LOCALBIN)
+	$(call go-install-tool,$(CRD_REF_DOCS),github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
 
 # go-install-tool installs package $2 at version $3 as the file $1.
 define go-install-tool
