@@ -1,5 +1,6 @@
 // Command whatsapp-operator runs the operator (the default) or, with the
-// webhook-server subcommand, one provider's webhook server.
+// webhook-server subcommand, one provider's webhook server, or, with the
+// relay subcommand, one provider's outbound relay.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
 
@@ -31,6 +33,9 @@ const defaultWebhookImage = "ghcr.io/kubechat/whatsapp-operator:latest"
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "webhook-server" {
 		os.Exit(runWebhookServer(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "relay" {
+		os.Exit(runRelay(os.Args[2:]))
 	}
 	os.Exit(runOperator())
 }
@@ -131,7 +136,11 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.ProviderNamespace, "provider-namespace", "", "Namespace of the MetaProvider served (required).")
 	fs.StringVar(&o.ProviderName, "provider-name", "", "Name of the MetaProvider served (required).")
 	fs.StringVar(&o.BindAddress, "bind-address", ":8080", "Public address: Meta's webhooks at /webhook.")
-	fs.StringVar(&o.RelayBindAddress, "relay-bind-address", ":8081", "In-cluster address of the outbound relay.")
+	// Ignored: the relay left the webhook pod (`whatsapp-operator relay`).
+	// Still accepted because the webhook Deployments managed by
+	// internal/webhookresources pass it until they are rebuilt without it;
+	// an unknown flag would crash-loop them.
+	fs.String("relay-bind-address", "", "Deprecated and ignored: the outbound relay runs as `whatsapp-operator relay`.")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address beside /webhook.")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
@@ -147,6 +156,32 @@ func runWebhookServer(args []string) int {
 	}
 	if err := webhookserver.Run(ctrl.SetupSignalHandler(), o); err != nil {
 		ctrl.Log.Error(err, "webhook server stopped")
+		return 1
+	}
+	return 0
+}
+
+func runRelay(args []string) int {
+	fs := flag.NewFlagSet("relay", flag.ExitOnError)
+	o := relay.Options{}
+	fs.StringVar(&o.ProviderNamespace, "provider-namespace", "", "Namespace of the MetaProvider served (required).")
+	fs.StringVar(&o.ProviderName, "provider-name", "", "Name of the MetaProvider served (required).")
+	fs.StringVar(&o.BindAddress, "bind-address", relay.DefaultBindAddress, "In-cluster address of the send API (POST /{version}/{phone-number-id}/messages and /media) and the probes.")
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address.")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
+	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
+	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when the MetaProvider sets none.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(fs)
+	_ = fs.Parse(args)
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	o.Logger = ctrl.Log.WithName("relay")
+	if o.ProviderNamespace == "" || o.ProviderName == "" {
+		fmt.Fprintln(os.Stderr, "relay: --provider-namespace and --provider-name are required")
+		return 2
+	}
+	if err := relay.Run(ctrl.SetupSignalHandler(), o); err != nil {
+		ctrl.Log.Error(err, "relay stopped")
 		return 1
 	}
 	return 0

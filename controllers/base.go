@@ -2,18 +2,14 @@ package controllers
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
-	"github.com/kubechat/whatsapp-operator/internal/conditions"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
@@ -68,42 +64,6 @@ func (b *base) getProvider(ctx context.Context, namespace, name string) (*whatsa
 		return nil, err
 	}
 	return p, nil
-}
-
-// readyProvider returns the referenced provider and its credentials when it
-// is Ready; otherwise it marks obj Reconciling (it resumes by itself when
-// the provider becomes Ready: the provider is watched) and ok is false. No
-// Graph call is made for an object whose provider is not Ready.
-func (b *base) readyProvider(ctx context.Context, obj statusObject, name string) (*whatsappv1alpha1.MetaProvider, *credentials, bool, error) {
-	p, err := b.getProvider(ctx, obj.GetNamespace(), name)
-	if apierrors.IsNotFound(err) {
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotFound,
-			fmt.Sprintf("MetaProvider %s/%s does not exist: create it or fix spec.providerRef.name", obj.GetNamespace(), name))
-		return nil, nil, false, nil
-	}
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if !conditions.IsTrue(p, whatsappv1alpha1.ConditionReady) {
-		why := "it has not been reconciled yet"
-		if c := conditions.Get(p, whatsappv1alpha1.ConditionReady); c != nil && c.Message != "" {
-			why = c.Message
-		}
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s is not Ready: %s", name, why))
-		return nil, nil, false, nil
-	}
-	creds, err := b.loadCredentials(ctx, p)
-	if err != nil {
-		var ce *credentialsError
-		if !errors.As(err, &ce) {
-			return nil, nil, false, err // the API server: retried with backoff
-		}
-		// The provider sees the same Secret and will flip to not Ready,
-		// which the provider watch brings back here.
-		conditions.MarkReconciling(obj, whatsappv1alpha1.ReasonProviderNotReady, fmt.Sprintf("MetaProvider %s: %s", name, ce.Message))
-		return nil, nil, false, nil
-	}
-	return p, creds, true, nil
 }
 
 // listingAge is how old a shared listing may be for this reconcile: the

@@ -7,7 +7,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
-	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
 // addFinalizer adds our finalizer with a patch (no conflict on a stale copy).
@@ -35,15 +34,4 @@ func (b *base) patchFinalizers(ctx context.Context, obj client.Object, change fu
 	}
 	obj.SetFinalizers(cp.GetFinalizers())
 	return nil
-}
-
-// cleanupGivesUp tells whether a failed cleanup call at Meta can never
-// succeed, so waiting would only block the deletion forever: the
-// credentials are gone or refused, or Meta no longer knows the object.
-func cleanupGivesUp(err error) bool {
-	switch graph.Classify(err) {
-	case graph.ClassBadCredentials, graph.ClassPermission, graph.ClassNotFound:
-		return true
-	}
-	return false
 }

@@ -7,7 +7,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
@@ -73,32 +72,4 @@ func (r *MessageTemplateReconciler) finalize(ctx context.Context, t *whatsappv1a
 	r.listings.removeTemplate(p.Spec.BusinessAccountID, t.Status.TemplateID)
 	r.event(t, true, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("deleted %s (id %s) at Meta", name, t.Status.TemplateID))
 	return ctrl.Result{}, r.removeFinalizer(ctx, t)
-}
-
-// sameTemplateHolder names another live MessageTemplate of the namespace
-// that describes the same Meta template (same provider, name and
-// language), or returns "". Deleting one of two such objects must not
-// delete the template the other still describes.
-func (r *MessageTemplateReconciler) sameTemplateHolder(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) (string, error) {
-	others, err := r.sameTemplate(ctx, t)
-	if err != nil || len(others) == 0 {
-		return "", err
-	}
-	return others[0].Name, nil
-}
-
-// sameTemplate lists the other live MessageTemplates of the namespace with
-// t's provider, template name and language.
-func (r *MessageTemplateReconciler) sameTemplate(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) ([]whatsappv1alpha1.MessageTemplate, error) {
-	var list whatsappv1alpha1.MessageTemplateList
-	if err := r.client.List(ctx, &list, client.InNamespace(t.Namespace), client.MatchingFields{indexProviderName: t.Spec.ProviderRef.Name}); err != nil {
-		return nil, err
-	}
-	var out []whatsappv1alpha1.MessageTemplate
-	for _, o := range list.Items {
-		if o.UID != t.UID && o.DeletionTimestamp.IsZero() && o.TemplateName() == t.TemplateName() && o.Spec.Language == t.Spec.Language {
-			out = append(out, o)
-		}
-	}
-	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
@@ -21,13 +20,13 @@ import (
 //	PAUSED              → not Ready (Meta may resume it)
 //	DISABLED            → Stalled
 //	anything else       → not Ready with Meta's status
-func (r *MessageTemplateReconciler) judgeStatus(t *whatsappv1alpha1.MessageTemplate, live *graph.Template, interval time.Duration) ctrl.Result {
+func (s *templateSync) judgeStatus(live *graph.Template) (ctrl.Result, error) {
+	t, name := s.t, s.name
 	t.Status.ApprovalStatus = live.Status
 	t.Status.RejectedReason = live.RejectedReason
 	t.Status.QualityScore = live.QualityScore
 	t.Status.Category = live.Category
 	t.Status.ParameterFormat = live.ParameterFormat
-	name := fmt.Sprintf("template %s (%s)", t.TemplateName(), t.Spec.Language)
 	switch live.Status {
 	case graph.TemplateApproved:
 		msg := fmt.Sprintf("%s is approved by Meta as %s", name, live.Category)
@@ -36,30 +35,28 @@ func (r *MessageTemplateReconciler) judgeStatus(t *whatsappv1alpha1.MessageTempl
 				t.Spec.Category, live.Category, t.Spec.Category)
 		}
 		conditions.MarkReady(t, msg)
-		return ctrl.Result{RequeueAfter: jitter(interval)}
+		return ctrl.Result{RequeueAfter: jitter(s.interval)}, nil
 	case graph.TemplatePending, graph.TemplateInAppeal, "":
-		conditions.MarkReconciling(t, whatsappv1alpha1.ReasonPending,
-			fmt.Sprintf("Meta is reviewing %s (status %s); review takes minutes to 24 hours", name, orUnknown(live.Status)))
-		return ctrl.Result{RequeueAfter: r.pendingPoll(t, interval)}
+		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonPending,
+			message: fmt.Sprintf("Meta is reviewing %s (status %s); review takes minutes to 24 hours", name, orUnknown(live.Status)),
+			after:   s.pendingPoll(t, s.interval)}
 	case graph.TemplateRejected:
 		reason := live.RejectedReason
 		if reason == "" {
 			reason = "no reason given"
 		}
-		conditions.MarkStalled(t, whatsappv1alpha1.ReasonRejected,
-			fmt.Sprintf("Meta rejected %s: %s. Fix the spec and apply it again; the operator resubmits it as an edit", name, reason))
-		return ctrl.Result{RequeueAfter: jitter(interval)}
+		return ctrl.Result{}, &waitForUser{reason: whatsappv1alpha1.ReasonRejected,
+			message: fmt.Sprintf("Meta rejected %s: %s. Fix the spec and apply it again; the operator resubmits it as an edit", name, reason),
+			recheck: jitter(s.interval)}
 	case graph.TemplatePaused:
-		conditions.MarkNotReady(t, whatsappv1alpha1.ReasonPaused,
-			fmt.Sprintf("Meta paused %s because of low quality (score %s): sends fail until Meta resumes it; review the feedback in WhatsApp Manager", name, orUnknown(live.QualityScore)))
-		return ctrl.Result{RequeueAfter: jitter(interval)}
+		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonPaused, idle: true, after: jitter(s.interval),
+			message: fmt.Sprintf("Meta paused %s because of low quality (score %s): sends fail until Meta resumes it; review the feedback in WhatsApp Manager", name, orUnknown(live.QualityScore))}
 	case graph.TemplateDisabled:
-		conditions.MarkStalled(t, whatsappv1alpha1.ReasonPaused,
-			fmt.Sprintf("Meta disabled %s after repeated low quality: it cannot be sent; appeal in WhatsApp Manager or create a new template", name))
-		return ctrl.Result{RequeueAfter: jitter(interval)}
+		return ctrl.Result{}, &waitForUser{reason: whatsappv1alpha1.ReasonPaused, recheck: jitter(s.interval),
+			message: fmt.Sprintf("Meta disabled %s after repeated low quality: it cannot be sent; appeal in WhatsApp Manager or create a new template", name)}
 	default:
-		conditions.MarkNotReady(t, whatsappv1alpha1.ReasonMetaStatus, fmt.Sprintf("Meta reports %s as %s", name, live.Status))
-		return ctrl.Result{RequeueAfter: jitter(interval)}
+		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonMetaStatus, idle: true, after: jitter(s.interval),
+			message: fmt.Sprintf("Meta reports %s as %s", name, live.Status)}
 	}
 }
 
@@ -93,14 +90,4 @@ func orUnknown(s string) string {
 		return "UNKNOWN"
 	}
 	return s
-}
-
-// markEditRefused records a refused edit without hiding Meta's status.
-func markEditRefused(t *whatsappv1alpha1.MessageTemplate, msg string, stalled bool) {
-	conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonEditRefused, msg)
-	if stalled {
-		conditions.MarkStalled(t, whatsappv1alpha1.ReasonEditRefused, msg)
-		return
-	}
-	conditions.MarkNotReady(t, whatsappv1alpha1.ReasonEditRefused, msg)
 }

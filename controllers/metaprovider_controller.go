@@ -4,6 +4,7 @@ import (
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,7 +20,8 @@ import (
 type MetaProviderReconciler struct {
 	*base
 	resources webhookresources.Options
-	checks    *providerChecks
+	// checks remembers when the token and subscription checks passed.
+	checks *checkMemo[types.NamespacedName, providerCheckInputs]
 }
 
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=metaproviders,verbs=get;list;watch;update;patch
@@ -48,7 +50,7 @@ type MetaProviderReconciler struct {
 // webhook server), and its credentials Secret (metadata only, mapped back
 // through an index) so a rotated token is used at once.
 func (r *MetaProviderReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.checks = newProviderChecks()
+	r.checks = newCheckMemo[types.NamespacedName, providerCheckInputs]()
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&whatsappv1alpha1.MetaProvider{}, builder.WithPredicates(specOrRequestChanged())).
 		Named("metaprovider").

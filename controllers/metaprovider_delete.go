@@ -60,7 +60,7 @@ func (r *MetaProviderReconciler) finalize(ctx context.Context, p *whatsappv1alph
 		return ctrl.Result{}, r.removeFinalizer(ctx, p)
 	}
 	r.event(p, true, whatsappv1alpha1.ReasonDeleting, fmt.Sprintf("unsubscribed the app from WhatsApp Business Account %s", p.Spec.BusinessAccountID))
-	r.checks.forget(p.UID)
+	r.checks.forget(client.ObjectKeyFromObject(p))
 	return ctrl.Result{}, r.removeFinalizer(ctx, p)
 }
 

@@ -1,11 +1,24 @@
 // Package controllers reconciles MetaProvider, WhatsAppChannel and
 // MessageTemplate against Meta's Graph API.
 //
-// Every controller has the same split: <kind>_controller.go wires the
-// watches, <kind>_sync.go is the reconcile itself, read top to bottom.
-// Shared pieces: status.go (conditions, patches, events), outcome.go (Graph
-// errors → conditions and requeues), wabacache.go (one listing per WABA
-// serves every channel and template), credentials.go, indexes.go.
+// Every kind runs the same skeleton (reconcile.go: get, deletion, deep
+// copy, sync, settle, status) and has the same split: <kind>_controller.go
+// wires the watches, <kind>_sync.go is the reconcile itself, read top to
+// bottom as a list of steps over a per-reconcile struct (providerSync,
+// channelSync, templateSync), and <kind>_<what>.go holds one step each
+// (credentials, subscription, webhookserver; claim, number, chatbot,
+// profile; find, submit, edit, status, content, claim; delete).
+//
+// A step ends a reconcile early by returning a typed outcome as its error:
+// retryLater (Reconciling), waitForUser (Stalled, a human acts elsewhere)
+// or permanent (Stalled for this spec); settle maps them onto conditions
+// and requeues (outcome_*.go), and graphOutcome is the one place where
+// Meta's answers become outcomes. Shared pieces: session.go (a channel's or
+// template's Ready provider, credentials and Graph client), claimants.go
+// (the oldest claimant of a number or template wins), checkmemo.go (checks
+// not repeated within an interval), status.go (conditions, patches,
+// events), wabacache.go (one listing per WABA serves every channel and
+// template), credentials.go, indexes.go, predicates.go, finalizer.go.
 package controllers
 
 import (

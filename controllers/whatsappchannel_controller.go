@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -20,7 +21,10 @@ import (
 // chatbot target and keeps the business profile.
 type WhatsAppChannelReconciler struct {
 	*base
-	profiles *profileChecks
+	// profiles remembers when each channel's profile was last found equal
+	// to its spec (by a hash of it), so steady state costs one profile
+	// read per channel per syncInterval, not one per reconcile.
+	profiles *checkMemo[types.NamespacedName, string]
 }
 
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=whatsappchannels,verbs=get;list;watch;update;patch
@@ -31,7 +35,7 @@ type WhatsAppChannelReconciler struct {
 // flips and spec changes), and other channels of the same number (a
 // deleted holder frees the number for the next one).
 func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.profiles = newProfileChecks()
+	r.profiles = newCheckMemo[types.NamespacedName, string]()
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&whatsappv1alpha1.WhatsAppChannel{}, builder.WithPredicates(specOrRequestChanged())).
 		Named("whatsappchannel").

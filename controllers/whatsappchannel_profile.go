@@ -7,11 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
@@ -22,36 +19,36 @@ import (
 // syncProfile keeps the business profile equal to spec.profile. Fields
 // left empty in spec.profile are left alone at Meta. The live profile is
 // read at most once per syncInterval per channel (or when the spec changes,
-// or a reconcile is requested), and written only when it differs.
-func (r *WhatsAppChannelReconciler) syncProfile(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel, gc *graph.Client, interval time.Duration) (ctrl.Result, error, bool) {
+// or a reconcile is requested), and written only when it differs. Its
+// verdict is the ProfileSynced condition.
+func (s *channelSync) syncProfile(ctx context.Context) error {
+	ch := s.ch
 	want := ch.Spec.Profile
-	key := client.ObjectKeyFromObject(ch).String()
+	key := client.ObjectKeyFromObject(ch)
 	if want == nil {
-		r.profiles.forget(key)
+		s.profiles.forget(key)
 		conditions.Set(ch, whatsappv1alpha1.ConditionProfileSynced, metav1.ConditionTrue, whatsappv1alpha1.ReasonNotManaged, "spec.profile is not set: the business profile is left as it is")
-		return ctrl.Result{}, nil, true
+		return nil
 	}
 	hash := profileHash(ch.Status.PhoneNumberID, want)
-	if r.profiles.fresh(key, hash, r.now(), r.listingAge(ch, interval)) && conditions.IsTrue(ch, whatsappv1alpha1.ConditionProfileSynced) {
-		return ctrl.Result{}, nil, true
+	if s.profiles.fresh(key, hash, s.now(), s.listingAge(ch, s.interval)) && conditions.IsTrue(ch, whatsappv1alpha1.ConditionProfileSynced) {
+		return nil
 	}
-	live, err := gc.GetBusinessProfile(ctx, ch.Status.PhoneNumberID)
+	live, err := s.graph.GetBusinessProfile(ctx, ch.Status.PhoneNumberID)
 	if err != nil {
 		conditions.Set(ch, whatsappv1alpha1.ConditionProfileSynced, metav1.ConditionFalse, whatsappv1alpha1.ReasonGraphAPIError, graph.Describe(err))
-		res, err := graphFailure(ch, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
-		return res, err, false
+		return s.graphOutcome(err, whatsappv1alpha1.ReasonGraphAPIError)
 	}
 	if diff := profileDiff(want, live); len(diff) > 0 {
-		if err := gc.UpdateBusinessProfile(ctx, ch.Status.PhoneNumberID, toGraphProfile(want)); err != nil {
+		if err := s.graph.UpdateBusinessProfile(ctx, ch.Status.PhoneNumberID, toGraphProfile(want)); err != nil {
 			conditions.Set(ch, whatsappv1alpha1.ConditionProfileSynced, metav1.ConditionFalse, whatsappv1alpha1.ReasonGraphAPIError, graph.Describe(err))
-			res, err := graphFailure(ch, err, whatsappv1alpha1.ReasonGraphAPIError, interval)
-			return res, err, false
+			return s.graphOutcome(err, whatsappv1alpha1.ReasonGraphAPIError)
 		}
-		r.event(ch, true, "ProfileUpdated", fmt.Sprintf("updated the business profile of %s: %s", ch.Spec.PhoneNumber, strings.Join(diff, ", ")))
+		s.event(ch, true, "ProfileUpdated", fmt.Sprintf("updated the business profile of %s: %s", ch.Spec.PhoneNumber, strings.Join(diff, ", ")))
 	}
-	r.profiles.record(key, hash, r.now())
+	s.profiles.record(key, hash, s.now())
 	conditions.Set(ch, whatsappv1alpha1.ConditionProfileSynced, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, "the business profile equals spec.profile")
-	return ctrl.Result{}, nil, true
+	return nil
 }
 
 // profileDiff names the fields set in want that differ from live.
@@ -97,38 +94,4 @@ func profileHash(phoneID string, p *whatsappv1alpha1.BusinessProfile) string {
 	raw, _ := json.Marshal(p)
 	sum := sha256.Sum256(append([]byte(phoneID+"\x00"), raw...))
 	return hex.EncodeToString(sum[:8])
-}
-
-// profileChecks remembers when each channel's profile was last found equal
-// to its spec, so steady state costs one profile read per channel per
-// syncInterval, not one per reconcile.
-type profileChecks struct {
-	mu      sync.Mutex
-	checked map[string]profileCheck
-}
-
-type profileCheck struct {
-	hash string
-	at   time.Time
-}
-
-func newProfileChecks() *profileChecks { return &profileChecks{checked: map[string]profileCheck{}} }
-
-func (p *profileChecks) fresh(key, hash string, now time.Time, maxAge time.Duration) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.checked[key]
-	return ok && c.hash == hash && now.Sub(c.at) < maxAge
-}
-
-func (p *profileChecks) record(key, hash string, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.checked[key] = profileCheck{hash: hash, at: now}
-}
-
-func (p *profileChecks) forget(key string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.checked, key)
 }

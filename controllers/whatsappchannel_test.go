@@ -17,6 +17,10 @@ import (
 func TestChannelFindsItsNumberByDigits(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
+	// Meta's view of the number, as the relay and kubectl get read it.
+	if err := f.sim.UpdatePhoneNumber(phoneID, func(p *graphsim.PhoneNumber) { p.ThroughputLevel, p.AccountMode = "HIGH", "SANDBOX" }); err != nil {
+		t.Fatal(err)
+	}
 	f.readyProvider("acme")
 	// Meta shows "+1 202-555-0123"; the spec says +12025550123.
 	ch := f.channel("support-us", phoneE164)
@@ -28,6 +32,10 @@ func TestChannelFindsItsNumberByDigits(t *testing.T) {
 	if got.PhoneNumberID != want.PhoneNumberID || got.DisplayPhoneNumber != want.DisplayPhoneNumber ||
 		got.VerifiedName != want.VerifiedName || got.QualityRating != want.QualityRating || got.MessagingLimitTier == "" {
 		t.Errorf("status = %+v, want %+v and a messaging tier", got, want)
+	}
+	meta := [5]string{got.NameStatus, got.NumberStatus, got.PlatformType, got.ThroughputLevel, got.AccountMode}
+	if meta != [5]string{"APPROVED", "CONNECTED", "CLOUD_API", "HIGH", "SANDBOX"} {
+		t.Errorf("status name/number/platform/throughput/mode = %v, want Meta's APPROVED CONNECTED CLOUD_API HIGH SANDBOX", meta)
 	}
 	for _, ct := range []string{"PhoneNumberVerified", "Routed", "ProfileSynced"} {
 		if c := condition(ch, ct); c == nil || c.Status != metav1.ConditionTrue {

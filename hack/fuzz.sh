@@ -6,6 +6,8 @@ FUZZTIME="${1:-10s}"
 targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
+  "./internal/dialguard FuzzDialGuard"
+  "./relay FuzzPlanMessage"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

@@ -3,7 +3,10 @@
 // its X-Hub-Signature-256, and routes each change to the chatbot of the
 // WhatsAppChannel that owns its phone number, at least once and without
 // duplicates on Meta's retries. Template and phone-number events make the
-// matching objects re-sync at once. The outbound relay is a later issue.
+// matching objects re-sync at once. Replies go the other way through the
+// relay (package relay), a separate Deployment that holds the access token;
+// this internet-facing server keeps only the app secrets and the verify
+// token.
 //
 // Request path (one concept per file):
 //
@@ -22,9 +25,13 @@
 //	nudge.go         bounded background queue of those reconcile requests
 //	unknown.go       live check of a number the cache does not know
 //
-// Cluster side: cluster.go (caches restricted to the namespace, route table
-// rebuilds), secretwatch.go (the one credentials Secret), credentials.go
-// (verify token, app secret rotation), run.go (Run, listeners, shutdown).
+// Cluster side: the provider's shared state (caches restricted to the
+// namespace, the one credentials Secret) is internal/providerstate;
+// state.go adds the inbound kinds (Services, EndpointSlices), names the
+// Secret keys kept (appSecret, verifyToken, appSecretPrevious: never
+// accessToken) and rebuilds the route table on every provider or channel
+// change; credentials.go (verify token, app secret rotation), run.go (Run,
+// listeners, shutdown).
 //
 // # RBAC
 //
@@ -36,6 +43,11 @@
 // always lists them with the field selector metadata.name=NAME (SECRET). The
 // server records no Events. These are plain comments on purpose:
 // controller-gen markers here would widen the operator's own ClusterRole.
+//
+// SECRET still holds accessToken today: the server keeps only appSecret,
+// verifyToken and appSecretPrevious of it in memory (secretKeys in
+// state.go), but the Role lets it read the whole Secret. The relay's
+// operator side replaces SECRET with a derived Secret without the token.
 //
 //	rules:
 //	- apiGroups: ["whatsapp.kubechat.io"]

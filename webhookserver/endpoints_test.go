@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/providerstate"
 )
 
 // testService is a ClusterIP Service "bot" with a named and an unnamed-style port.
@@ -145,7 +146,7 @@ func TestSliceResolverRoundRobin(t *testing.T) {
 // mustScheme returns the scheme of the cluster side.
 func mustScheme(t *testing.T) *runtime.Scheme {
 	t.Helper()
-	s, err := newScheme()
+	s, err := providerstate.NewScheme()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,12 +49,11 @@ type Options struct {
 	ProviderName      string
 	// BindAddress is the public listener (Meta's webhooks, path /webhook).
 	BindAddress string
-	// RelayBindAddress is the in-cluster listener of the outbound relay. The
-	// relay is not built yet: nothing listens there.
-	RelayBindAddress string
 	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or in-cluster.
 	Kubeconfig string
-	// GraphAPIURL and GraphAPIVersion locate the Graph API (used by the relay).
+	// GraphAPIURL and GraphAPIVersion locate the Graph API. They are part of
+	// the command line design.md fixes; the inbound path makes no Graph
+	// call today (the relay, its own Deployment, does).
 	GraphAPIURL     string
 	GraphAPIVersion string
 

@@ -6,22 +6,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
+	"github.com/kubechat/whatsapp-operator/internal/providerstate"
 )
-
-// errNoConfig is returned when no kubeconfig and no in-cluster config exist.
-var errNoConfig = errors.New("no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, or run in a pod")
 
 // Run serves until ctx is cancelled: it starts the listener at once (so
 // probes answer), syncs the caches, then routes webhooks. On cancellation
 // it stops accepting connections, lets in-flight webhooks finish within
-// ShutdownTimeout, and returns nil. The outbound relay is not built yet:
-// nothing listens on RelayBindAddress.
+// ShutdownTimeout, and returns nil.
 func Run(ctx context.Context, opts Options) error {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -29,7 +23,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	opts.Logger = opts.Logger.WithValues("provider", opts.ProviderNamespace+"/"+opts.ProviderName)
 	log := opts.Logger
-	cfg, err := restConfig(opts)
+	cfg, err := providerstate.RestConfig(opts.RestConfig, opts.Kubeconfig, apiUserAgent)
 	if err != nil {
 		return err
 	}
@@ -48,17 +42,14 @@ func Run(ctx context.Context, opts Options) error {
 		creds:     creds,
 		routes:    cl.Table,
 		synced:    cl.Synced,
-		resolver:  &sliceResolver{reader: cl.cache},
-		requester: &annotationRequester{reader: cl.cache, writer: cl.api, namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
-		confirmer: newLiveConfirmer(cl.api, opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
+		resolver:  &sliceResolver{reader: cl.Reader()},
+		requester: &annotationRequester{reader: cl.Reader(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
+		confirmer: newLiveConfirmer(cl.Live(), opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
 	})
 
 	servers, err := listen(opts, srv)
 	if err != nil {
 		return err
-	}
-	if opts.RelayBindAddress != "" {
-		log.Info("the outbound relay is not implemented yet: nothing listens on the relay address", "relayBindAddress", opts.RelayBindAddress)
 	}
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -66,7 +57,7 @@ func Run(ctx context.Context, opts Options) error {
 	errs := make(chan error, len(servers)+1)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := cl.run(bg); err != nil && bg.Err() == nil {
+		if err := cl.Run(bg); err != nil && bg.Err() == nil {
 			errs <- err
 		}
 	})
@@ -100,6 +91,9 @@ func Run(ctx context.Context, opts Options) error {
 	wg.Wait()
 	return runErr
 }
+
+// apiUserAgent names the webhook server in the API server's audit log.
+const apiUserAgent = "whatsapp-operator-webhook-server"
 
 // boundServer is an http.Server with its listener.
 type boundServer struct {
@@ -143,34 +137,4 @@ func newHTTPServer(h http.Handler, batchTimeout time.Duration) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-}
-
-// restConfig finds the API server: Options.RestConfig, --kubeconfig,
-// $KUBECONFIG, in-cluster, then ~/.kube/config, as kubectl and
-// controller-runtime do.
-func restConfig(opts Options) (*rest.Config, error) {
-	var cfg *rest.Config
-	var err error
-	switch {
-	case opts.RestConfig != nil:
-		cfg = rest.CopyConfig(opts.RestConfig)
-	case opts.Kubeconfig != "":
-		cfg, err = clientcmd.BuildConfigFromFlags("", opts.Kubeconfig)
-	case os.Getenv("KUBECONFIG") == "" && os.Getenv("KUBERNETES_SERVICE_HOST") != "":
-		cfg, err = rest.InClusterConfig()
-	default:
-		rules := clientcmd.NewDefaultClientConfigLoadingRules()
-		cfg, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
-		if clientcmd.IsEmptyConfig(err) {
-			err = errNoConfig
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes configuration: %w", err)
-	}
-	cfg.UserAgent = "whatsapp-operator-webhook-server"
-	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 20, 40
-	}
-	return cfg, nil
 }

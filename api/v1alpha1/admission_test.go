@@ -145,6 +145,36 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 			mutate: []mutation{set("spec.webhook.replicas", int64(0))},
 			wantIn: []string{"spec.webhook.replicas"},
 		},
+		"provider: zero relay replicas": {
+			reason: "the relay needs at least one replica",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("spec.relay.replicas", int64(0))},
+			wantIn: []string{"spec.relay.replicas"},
+		},
+		"provider: too many relay replicas": {
+			reason: "each replica takes a share of the number's rate; 20 is the bound",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("spec.relay.replicas", int64(21))},
+			wantIn: []string{"spec.relay.replicas"},
+		},
+		"provider: allowed namespace not a DNS label": {
+			reason: "a NetworkPolicy selects namespaces by name",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("spec.relay.allowedNamespaces", []any{"bots", "Team_B"})},
+			wantIn: []string{"spec.relay.allowedNamespaces: each entry must be a namespace name"},
+		},
+		"provider: allowed namespace too long": {
+			reason: "namespace names are at most 63 characters",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("spec.relay.allowedNamespaces", []any{strings.Repeat("a", 64)})},
+			wantIn: []string{"spec.relay.allowedNamespaces"},
+		},
+		"provider: allowed namespace twice": {
+			reason: "the list is a set",
+			sample: "whatsapp_v1alpha1_metaprovider.yaml",
+			mutate: []mutation{set("spec.relay.allowedNamespaces", []any{"bots", "bots"})},
+			wantIn: []string{"spec.relay.allowedNamespaces", "Duplicate value"},
+		},
 		"provider: name too long for its webhook Service": {
 			reason: "the webhook Service is <name>-webhook, at most 63 characters",
 			sample: "whatsapp_v1alpha1_metaprovider.yaml",
@@ -561,7 +591,7 @@ func TestDefaults(t *testing.T) {
 		want   map[string]any // dotted path → defaulted value
 	}{
 		"provider": {
-			reason: "templateLanguage en and syncInterval 10m when unset; replicas 1 in a webhook block",
+			reason: "templateLanguage en and syncInterval 10m when unset; replicas 1 in a webhook and a relay block",
 			yaml: `apiVersion: whatsapp.kubechat.io/v1alpha1
 kind: MetaProvider
 metadata: {name: defaults, namespace: support}
@@ -569,8 +599,9 @@ spec:
   businessAccountID: "1"
   credentialsSecretRef: {name: s}
   webhook: {}
+  relay: {}
 `,
-			want: map[string]any{"spec.templateLanguage": "en", "spec.syncInterval": "10m", "spec.webhook.replicas": int64(1)},
+			want: map[string]any{"spec.templateLanguage": "en", "spec.syncInterval": "10m", "spec.webhook.replicas": int64(1), "spec.relay.replicas": int64(1)},
 		},
 		"channel": {
 			reason: "path / when unset",

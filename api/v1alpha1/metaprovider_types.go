@@ -71,6 +71,35 @@ type MetaProviderSpec struct {
 	// webhook configures the webhook server the operator runs for this provider.
 	// +optional
 	Webhook *ProviderWebhook `json:"webhook,omitempty"`
+
+	// relay configures the outbound relay the operator runs for this
+	// provider: chatbots send their replies through it and never hold the
+	// access token.
+	// +optional
+	Relay *ProviderRelay `json:"relay,omitempty"`
+}
+
+// ProviderRelay configures the managed relay Deployment <provider>-relay.
+type ProviderRelay struct {
+	// replicas of the relay Deployment. Each replica paces a phone number at
+	// its share of the number's throughput (the number's rate divided by
+	// replicas), so more replicas add availability, not throughput.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=20
+	// +kubebuilder:default=1
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// allowedNamespaces lists namespaces, besides the provider's own, whose
+	// pods may send through the relay (its NetworkPolicy admits them). Each
+	// sends with this provider's numbers: list only namespaces you trust
+	// with them.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule="self.all(n, n.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))",message="spec.relay.allowedNamespaces: each entry must be a namespace name (a DNS label: at most 63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit)"
+	// +listType=set
+	// +optional
+	AllowedNamespaces []string `json:"allowedNamespaces,omitempty"`
 }
 
 // ProviderWebhook configures the managed webhook Deployment.

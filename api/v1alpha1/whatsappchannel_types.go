@@ -130,6 +130,26 @@ type WhatsAppChannelStatus struct {
 	// messagingLimitTier, e.g. TIER_1K.
 	// +optional
 	MessagingLimitTier string `json:"messagingLimitTier,omitempty"`
+	// nameStatus is Meta's review of the display name (name_status):
+	// PENDING_REVIEW, APPROVED, AVAILABLE_WITHOUT_REVIEW, DECLINED,
+	// EXPIRED or NONE. A number is registered once its name is approved.
+	// +optional
+	NameStatus string `json:"nameStatus,omitempty"`
+	// numberStatus is the number's status at Meta (status), e.g. CONNECTED,
+	// PENDING, DISCONNECTED, FLAGGED, RESTRICTED, BANNED.
+	// +optional
+	NumberStatus string `json:"numberStatus,omitempty"`
+	// platformType is where the number is registered (platform_type):
+	// CLOUD_API, ON_PREMISE, or NOT_APPLICABLE while not registered.
+	// +optional
+	PlatformType string `json:"platformType,omitempty"`
+	// throughputLevel is Meta's throughput.level of the number: STANDARD
+	// (80 messages per second), HIGH (up to 1,000) or NOT_APPLICABLE.
+	// +optional
+	ThroughputLevel string `json:"throughputLevel,omitempty"`
+	// accountMode is LIVE or SANDBOX (account_mode).
+	// +optional
+	AccountMode string `json:"accountMode,omitempty"`
 }
 
 // WhatsAppChannel routes one phone number of a MetaProvider's WABA to one chatbot.
@@ -139,10 +159,16 @@ type WhatsAppChannelStatus struct {
 // +kubebuilder:resource:shortName=wac,categories=whatsapp
 // +kubebuilder:printcolumn:name="Phone",type=string,JSONPath=`.spec.phoneNumber`
 // +kubebuilder:printcolumn:name="Verified Name",type=string,JSONPath=`.status.verifiedName`
+// +kubebuilder:printcolumn:name="Name Status",type=string,JSONPath=`.status.nameStatus`
 // +kubebuilder:printcolumn:name="Quality",type=string,JSONPath=`.status.qualityRating`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Status",type=string,priority=1,JSONPath=`.status.numberStatus`
+// +kubebuilder:printcolumn:name="Platform",type=string,priority=1,JSONPath=`.status.platformType`
+// +kubebuilder:printcolumn:name="Tier",type=string,priority=1,JSONPath=`.status.messagingLimitTier`
+// +kubebuilder:printcolumn:name="Throughput",type=string,priority=1,JSONPath=`.status.throughputLevel`
+// +kubebuilder:printcolumn:name="Mode",type=string,priority=1,JSONPath=`.status.accountMode`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 type WhatsAppChannel struct {
 	metav1.TypeMeta   `json:",inline"`

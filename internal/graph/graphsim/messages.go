@@ -49,8 +49,11 @@ func (s *Server) handleSendMessage(req *request) (any, *metaError) {
 	if body.Type == "" {
 		body.Type = "text"
 	}
+	if s.throughputExceededLocked(p.ID) {
+		return nil, errRateLimit(CodeThroughput, 0)
+	}
 	if body.Type == "template" {
-		if merr := s.checkTemplateSendLocked(p.wabaID, body); merr != nil {
+		if merr := s.checkTemplateSendLocked(p.wabaID, body, req.body); merr != nil {
 			return nil, merr
 		}
 	} else if p.closed["*"] || p.closed[digits(to)] || p.closed[to] {
@@ -58,6 +61,7 @@ func (s *Server) handleSendMessage(req *request) (any, *metaError) {
 	}
 	now := s.now()
 	id := wamid(p.ID, to, body.Type, now.String(), strconv.Itoa(len(s.sent)))
+	s.recordSendLocked(p.ID)
 	s.sent = append(s.sent, SentMessage{ID: id, PhoneNumberID: p.ID, To: to, Type: body.Type, Body: json.RawMessage(req.body), SentAt: now})
 	contact := map[string]string{"input": to}
 	if d := digits(to); d == to || "+"+d == to {
@@ -70,7 +74,7 @@ func (s *Server) handleSendMessage(req *request) (any, *metaError) {
 	}, nil
 }
 
-func (s *Server) checkTemplateSendLocked(waba string, body sendBody) *metaError {
+func (s *Server) checkTemplateSendLocked(waba string, body sendBody, raw []byte) *metaError {
 	if body.Template == nil {
 		return errParamRequired("template")
 	}
@@ -78,7 +82,11 @@ func (s *Server) checkTemplateSendLocked(waba string, body sendBody) *metaError 
 	if t == nil || t.Status != StatusApproved {
 		return errTemplateMissing(body.Template.Name, body.Template.Language.Code)
 	}
-	return nil
+	var envelope struct {
+		Template json.RawMessage `json:"template"`
+	}
+	_ = json.Unmarshal(raw, &envelope)
+	return checkTemplateParams(t, envelope.Template)
 }
 
 // SentMessages returns the messages accepted for a phone number ("" for

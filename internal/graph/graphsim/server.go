@@ -32,6 +32,9 @@ type Options struct {
 	// management budget (200 calls, 5,000 with a registered number) and
 	// refuses the 101st template creation in an hour.
 	EnforceRateLimits bool
+	// MessagesPerSecond, when set, answers 130429 to a phone number's send
+	// beyond that many accepted in one second (throughput.go).
+	MessagesPerSecond int
 	// VerifyCallbacks makes a subscribe with override_callback_uri perform
 	// Meta's GET verification handshake first (error 2200 when it fails).
 	VerifyCallbacks bool
@@ -56,16 +59,18 @@ type Server struct {
 	kinds     map[string]string // every id ever issued → object kind
 	media     map[string]Media
 	sent      []SentMessage
-	calls     map[string]int
-	total     int
-	faults    []*faultState
-	review    Review
-	delay     time.Duration
-	reviews   map[string]pendingReview
-	outbox    []outboundWebhook
-	delivered []Delivery
-	timers    []*time.Timer
-	closed    bool
+	// sendSeconds counts accepted sends per number and second (throughput.go).
+	sendSeconds map[string]map[int64]int
+	calls       map[string]int
+	total       int
+	faults      []*faultState
+	review      Review
+	delay       time.Duration
+	reviews     map[string]pendingReview
+	outbox      []outboundWebhook
+	delivered   []Delivery
+	timers      []*time.Timer
+	closed      bool
 
 	deliveries sync.WaitGroup
 	control    http.Handler

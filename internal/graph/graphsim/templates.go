@@ -15,6 +15,7 @@ const (
 	maxBodyText          = 1024
 	nameLockWindow       = 30 * 24 * time.Hour
 	parameterPositional  = "POSITIONAL"
+	parameterNamed       = "NAMED"
 	rejectedReasonNone   = "NONE"
 	titleExists          = "Content in This Language Already Exists"
 	titleNameLocked      = "Message template language is being deleted"

@@ -1,8 +1,9 @@
-package webhookserver
+package providerstate
 
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -17,12 +18,16 @@ import (
 // secretWatcher watches exactly one Secret, the provider's credentials, with
 // a field selector on its name: no other Secret is ever listed or cached, so
 // a Role with resourceNames: [that Secret] is enough. When the provider
-// points at another Secret, the watch moves.
+// points at another Secret, the watch moves. Only the keys of spec reach
+// the sink.
 type secretWatcher struct {
 	clientset kubernetes.Interface
 	namespace string
-	creds     *credentialStore
+	spec      SecretSpec
+	sink      CredentialSink
 	log       logr.Logger
+	// ready mirrors whether the sink holds every required key.
+	ready atomic.Bool
 
 	mu     sync.Mutex
 	parent context.Context
@@ -51,7 +56,7 @@ func (w *secretWatcher) Ensure(name string) {
 		w.stop()
 		w.stop = nil
 	}
-	w.creds.Clear()
+	w.clearLocked()
 	w.name = name
 	if name == "" {
 		w.log.Info("no provider: credentials unloaded")
@@ -112,8 +117,11 @@ func (w *secretWatcher) update(name string, obj any) {
 	if name != w.name { // a late event of a watch being replaced
 		return
 	}
-	w.creds.Update(s.Data)
-	w.log.Info("credentials loaded", "secret", name, "resourceVersion", s.ResourceVersion, "complete", w.creds.Ready())
+	data := w.spec.pick(s.Data)
+	w.sink.Update(data)
+	complete := w.spec.complete(data)
+	w.ready.Store(complete)
+	w.log.Info("credentials loaded", "secret", name, "resourceVersion", s.ResourceVersion, "complete", complete)
 }
 
 // clear unloads credentials when the watched Secret is deleted.
@@ -123,6 +131,12 @@ func (w *secretWatcher) clear(name string) {
 	if name != w.name {
 		return
 	}
-	w.creds.Clear()
+	w.clearLocked()
 	w.log.Info("credentials Secret deleted: credentials unloaded", "secret", name)
+}
+
+// clearLocked empties the sink. w.mu must be held.
+func (w *secretWatcher) clearLocked() {
+	w.ready.Store(false)
+	w.sink.Clear()
 }
