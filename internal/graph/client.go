@@ -21,6 +21,7 @@ type Client struct {
 	baseErr error
 	token   string
 	scrub   func(string) string // removes the token from text, built once
+	bearer  []string            // the Authorization header value, built once
 	appKey  string              // hash of the token: key of its app's usage reading
 	http    *http.Client
 	shared  *shared
@@ -34,7 +35,8 @@ func New(cfg Config, token string) *Client {
 }
 
 func newClient(cfg Config, token string, sh *shared) *Client {
-	c := &Client{cfg: cfg, token: token, scrub: newScrubber(token).scrub, appKey: credentialKey("app", cfg.BaseURL, token), shared: sh, http: instrument(cfg.HTTPClient)}
+	c := &Client{cfg: cfg, token: token, scrub: newScrubber(token).scrub, bearer: []string{"Bearer " + token},
+		appKey: credentialKey("app", cfg.BaseURL, token), shared: sh, http: instrument(cfg.HTTPClient)}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// The URL is operator configuration, not a secret, but scrub it anyway

@@ -142,25 +142,28 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", contentTypeJSON)
-	if cl.body != nil {
-		ct := cl.contentType
-		if ct == "" {
-			ct = contentTypeJSON
-		}
-		req.Header.Set("Content-Type", ct)
+	req.Header["Accept"] = headerJSON
+	switch {
+	case cl.body != nil && cl.contentType == "":
+		req.Header["Content-Type"] = headerJSON
+	case cl.body != nil:
+		req.Header.Set("Content-Type", cl.contentType)
 	}
 	for k, v := range cl.header {
 		req.Header[k] = v
 	}
 	switch cl.auth {
 	case authBearer:
-		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header["Authorization"] = c.bearer
 	case authOAuth:
 		req.Header.Set("Authorization", "OAuth "+c.token)
 	}
 	return req, nil
 }
+
+// headerJSON is the Accept and Content-Type value of JSON calls, made once
+// rather than per call: net/http only reads header values.
+var headerJSON = []string{contentTypeJSON}
 
 // noteRateLimit fills RetryAfter on a rate-limit answer and, for management
 // budget codes, holds the WABA's calls back until then.
