@@ -53,7 +53,7 @@ func runOperator() int {
 	var (
 		graphURL, graphVersion, webhookImage string
 		metricsAddr, probeAddr               string
-		leaderElect, secureMetrics, http2    bool
+		secureMetrics, http2                 bool
 		showVersion                          bool
 		watchNamespaces                      string
 	)
@@ -63,7 +63,7 @@ func runOperator() int {
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Metrics endpoint address (HTTPS unless --metrics-secure=false); 0 disables it.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
-	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader, so only one replica reconciles.")
+	leader := bindLeaderElection(flag.CommandLine)
 	flag.BoolVar(&http2, "enable-http2", false, "Serve metrics over HTTP/2 (off: HTTP/2 Rapid Reset and Stream Cancellation CVEs).")
 	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch and reconcile (needs only Roles there); empty watches every namespace.")
@@ -95,14 +95,14 @@ func runOperator() int {
 	must(clientgoscheme.AddToScheme(scheme))
 	must(whatsappv1alpha1.AddToScheme(scheme))
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	mgrOpts := ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsOpts,
 		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
-		LeaderElectionID:       "whatsapp-operator.kubechat.io",
 		Cache:                  controllers.CacheOptions(namespaces),
-	})
+	}
+	leader.apply(&mgrOpts)
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), mgrOpts)
 	if err != nil {
 		log.Error(err, "cannot create the manager")
 		return 1

@@ -27,6 +27,10 @@ const (
 	FaultError FaultKind = "error"
 	// FaultDisconnect closes the connection without an answer.
 	FaultDisconnect FaultKind = "disconnect"
+	// FaultLateAnswer serves the request at once (a template is created, a
+	// message sent), then holds the answer for Delay, or until the client
+	// is gone: Meta did the work and the client never learns of it.
+	FaultLateAnswer FaultKind = "late_answer"
 )
 
 // Fault is an injected failure. It applies to calls of Endpoint (every

@@ -1,6 +1,7 @@
 package graphsim_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -223,5 +224,28 @@ func TestSlowFaultThenDelete(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("GET WABA after the race: HTTP %d", resp.StatusCode)
+	}
+}
+
+// TestLateAnswerFault: Meta does the work at once (the template exists)
+// but a client that stops waiting never gets the answer; one that waits
+// gets it after the delay.
+func TestLateAnswerFault(t *testing.T) {
+	e := newSimEnv(t, graphsim.Options{})
+	body := []byte(`{"name":"late_one","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hello"}]}`)
+	e.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointCreateTemplate, Kind: graphsim.FaultLateAnswer, Delay: time.Minute, Times: 1})
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+templatesPath, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := (&http.Client{Timeout: 300 * time.Millisecond}).Do(req); err == nil {
+		t.Fatal("the answer came before the delay")
+	}
+	if got := e.sim.Templates(wabaID); len(got) != 1 || got[0].Name != "late_one" {
+		t.Fatalf("Meta holds %v, want the template created although its answer never came", got)
+	}
+	e.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointCreateTemplate, Kind: graphsim.FaultLateAnswer, Delay: 50 * time.Millisecond, Times: 1})
+	body = bytes.Replace(body, []byte("late_one"), []byte("late_two"), 1)
+	if a := e.call(t, http.MethodPost, templatesPath, token, json.RawMessage(body)); a.status != 200 || a.body["id"] == nil {
+		t.Errorf("a client that waits gets the answer: %d %v", a.status, a.body)
 	}
 }

@@ -173,6 +173,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fault := s.pickFaultLocked(rt.endpoint)
 	s.mu.Unlock()
 
+	if fault != nil && fault.Kind == FaultLateAnswer {
+		s.answerLate(w, r, &request{r: r, body: body, route: rt}, fault.Delay)
+		return
+	}
 	if fault != nil && s.applyFault(w, r, fault, rt) {
 		return
 	}
