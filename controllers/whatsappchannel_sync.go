@@ -29,8 +29,9 @@ type channelSync struct {
 	ch *whatsappv1alpha1.WhatsAppChannel
 }
 
-// sync runs the channel's steps in order: its provider, its claim on the
-// number, the number at Meta, the chatbot target, the business profile.
+// sync runs the channel's steps in order: its provider, the number at
+// Meta, its claim on the number (only a verified channel can hold one
+// against another), the chatbot target, the business profile.
 func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (ctrl.Result, error) {
 	sess, err := r.openSession(ctx, ch, ch.Spec.ProviderRef.Name)
 	if err != nil {
@@ -38,10 +39,10 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	}
 	s := &channelSync{WhatsAppChannelReconciler: r, session: sess, ch: ch}
 
-	if err := s.claimNumber(ctx); err != nil {
+	if err := s.findNumber(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := s.findNumber(ctx); err != nil {
+	if err := s.claimNumber(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
 	routed, routeMsg, err := r.checkChatbot(ctx, ch)
