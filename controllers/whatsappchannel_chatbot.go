@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,7 +18,7 @@ import (
 func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (bool, string, error) {
 	ref := ch.Spec.Chatbot.ServiceRef
 	if ref == nil {
-		return true, "webhooks go to " + ch.Spec.Chatbot.URL, nil
+		return true, "webhooks go to " + urlOrigin(ch.Spec.Chatbot.URL), nil
 	}
 	svc := &corev1.Service{}
 	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, svc); err != nil {
@@ -34,11 +35,24 @@ func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsa
 	return false, fmt.Sprintf("chatbot Service %s/%s has no port %s: fix spec.chatbot.serviceRef.port", ch.Namespace, ref.Name, ref.Port.String()), nil
 }
 
-// chatbotTarget names where the channel's webhooks go.
+// chatbotTarget names where the channel's webhooks go, for conditions and
+// Events: a URL by its scheme and host only (see urlOrigin).
 func chatbotTarget(ch *whatsappv1alpha1.WhatsAppChannel) string {
 	if ch.Spec.Chatbot.URL != "" {
-		return ch.Spec.Chatbot.URL
+		return urlOrigin(ch.Spec.Chatbot.URL)
 	}
 	ref := ch.Spec.Chatbot.ServiceRef
 	return fmt.Sprintf("Service %s port %s path %s", ref.Name, ref.Port.String(), ch.Spec.Chatbot.Path)
+}
+
+// urlOrigin shows a chatbot URL as scheme://host[:port]: its path, query
+// and user info may carry a token (a webhook URL of a hosted bot often
+// does), and conditions and Events are read by everyone who may read the
+// channel. Something that does not parse as a URL with a host is not shown.
+func urlOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "the URL in spec.chatbot.url"
+	}
+	return u.Scheme + "://" + u.Host
 }
