@@ -6,6 +6,7 @@ FUZZTIME="${1:-10s}"
 targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
+  "./internal/graph FuzzScrubberCatchesEscapes"
   "./internal/dialguard FuzzDialGuard"
   "./relay FuzzPlanMessage"
 )

@@ -59,7 +59,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.baseErr != nil {
 		return c.baseErr
 	}
-	scrub := newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
+	scrub := newScrubber(append([]string{c.token}, cl.secrets...)...)
 	key := c.shared.limiterKey(cl.waba, cl.object)
 	attempts := 1
 	if cl.idempotent {
@@ -85,7 +85,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // attempt sends cl once.
-func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(string) string, out any) error {
+func (c *Client) attempt(ctx context.Context, cl call, key string, s scrubber, out any) error {
+	scrub := s.scrub
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return fmt.Errorf(errFmtRequest, cl.endpoint, scrub(err.Error()))
@@ -106,7 +107,7 @@ func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(st
 		return te
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		me := parseError(cl.endpoint, resp.StatusCode, body, scrub)
+		me := parseError(cl.endpoint, resp.StatusCode, body, s)
 		c.noteRateLimit(me, cl, key, resp.Header)
 		c.log(cl, resp.StatusCode, time.Since(start), me)
 		return me
