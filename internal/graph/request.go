@@ -29,13 +29,6 @@ const (
 	limitNone                        // messaging and token inspection
 )
 
-// authMode selects how the token is sent.
-type authMode int
-
-const (
-	authBearer authMode = iota // Authorization: Bearer <token>
-	authQuery                  // credentials already in the query (debug_token)
-)
 
 // call describes one logical Graph API call.
 type call struct {
@@ -49,8 +42,10 @@ type call struct {
 	object      string // phone number or template id, for budget lookup
 	idempotent  bool   // safe to retry on transient failures
 	limit       limitKind
-	auth        authMode
-	secrets     []string // extra values to scrub (app secret, PIN, verify token)
+	// bearer, when set, is sent as Authorization: Bearer instead of the
+	// client's token (debug_token authenticates as the app).
+	bearer  string
+	secrets []string // extra values to scrub (app secret, PIN, verify token)
 }
 
 // do runs cl, retrying idempotent calls on transient failures, and decodes
@@ -141,9 +136,11 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 		}
 		req.Header.Set("Content-Type", ct)
 	}
-	if cl.auth == authBearer {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	bearer := c.token
+	if cl.bearer != "" {
+		bearer = cl.bearer
 	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	return req, nil
 }
 
