@@ -33,13 +33,7 @@ import (
 const defaultWebhookImage = "ghcr.io/kubechat/whatsapp-operator:latest"
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "webhook-server" {
-		os.Exit(runWebhookServer(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "relay" {
-		os.Exit(runRelay(os.Args[2:]))
-	}
-	os.Exit(runOperator())
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func envOr(key, def string) string {
@@ -65,7 +59,14 @@ func runOperator() int {
 	flag.BoolVar(&http2, "enable-http2", false, "Serve metrics over HTTP/2 (off: HTTP/2 Rapid Reset and Stream Cancellation CVEs).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
+	flag.CommandLine.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "%s\n\nFlags of the operator:\n", usage)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if code := refuseArguments("", flag.Args()); code != exitOK {
+		return code
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 
@@ -145,6 +146,9 @@ func runWebhookServer(args []string) int {
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
+	if code := refuseArguments("webhook-server", fs.Args()); code != exitOK {
+		return code
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.Logger = ctrl.Log.WithName("webhook-server")
 	if o.ProviderNamespace == "" || o.ProviderName == "" {
@@ -171,6 +175,9 @@ func runRelay(args []string) int {
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
+	if code := refuseArguments("relay", fs.Args()); code != exitOK {
+		return code
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.Logger = ctrl.Log.WithName("relay")
 	if o.ProviderNamespace == "" || o.ProviderName == "" {
