@@ -29,7 +29,6 @@ const (
 	limitNone                        // messaging and token inspection
 )
 
-
 // call describes one logical Graph API call.
 type call struct {
 	endpoint    string
