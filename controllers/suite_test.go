@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
@@ -76,6 +78,11 @@ type fixtureOptions struct {
 	reviewDelay time.Duration
 	scopes      []string
 	httpTimeout time.Duration
+	// numberRecheckAge overrides Options.NumberRecheckAge (default 10s).
+	numberRecheckAge time.Duration
+	// mediaServer, when set, is trusted for media header samples and
+	// reachable on loopback (which the default fetcher refuses).
+	mediaServer *httptest.Server
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -143,9 +150,17 @@ func (f *fixture) startManager(o fixtureOptions) {
 		},
 		Logger: logger.WithName("graph"),
 	})
+	var media *mediafetch.Fetcher
+	if o.mediaServer != nil {
+		media = mediafetch.New(mediafetch.Options{
+			Allow:   []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+			RootCAs: o.mediaServer.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs,
+		})
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
-		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second,
+		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
+		MediaFetcher: media,
 	}); err != nil {
 		t.Fatal(err)
 	}

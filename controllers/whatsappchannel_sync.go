@@ -31,7 +31,8 @@ type channelSync struct {
 
 // sync runs the channel's steps in order: its provider, the number at
 // Meta, its claim on the number (only a verified channel can hold one
-// against another), the chatbot target, the business profile.
+// against another), the chatbot target, the number's registration, the
+// business profile.
 func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (ctrl.Result, error) {
 	sess, err := r.openSession(ctx, ch, ch.Spec.ProviderRef.Name)
 	if err != nil {
@@ -39,7 +40,8 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	}
 	s := &channelSync{WhatsAppChannelReconciler: r, session: sess, ch: ch}
 
-	if err := s.findNumber(ctx); err != nil {
+	number, err := s.findNumber(ctx)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := s.claimNumber(ctx); err != nil {
@@ -53,6 +55,9 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 		conditions.Set(ch, whatsappv1alpha1.ConditionRouted, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, routeMsg)
 	} else {
 		conditions.Set(ch, whatsappv1alpha1.ConditionRouted, metav1.ConditionFalse, whatsappv1alpha1.ReasonChatbotNotFound, routeMsg)
+	}
+	if err := s.register(ctx, number); err != nil {
+		return ctrl.Result{}, err
 	}
 	if err := s.syncProfile(ctx); err != nil {
 		return ctrl.Result{}, err

@@ -9,6 +9,7 @@ targets=(
   "./internal/graph FuzzScrubberCatchesEscapes"
   "./internal/dialguard FuzzDialGuard"
   "./relay FuzzPlanMessage"
+  "./relay FuzzReadUpload"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

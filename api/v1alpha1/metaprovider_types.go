@@ -153,6 +153,13 @@ type ProviderWebhookStatus struct {
 	// readyReplicas of the webhook Deployment.
 	// +optional
 	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
+	// callbackFingerprint identifies the callback override the operator
+	// registered at Meta (spec.webhook.publicURL with the verify token): an
+	// HMAC keyed by the app secret, which reveals neither. Meta does not
+	// echo the verify token, so a changed token is seen here and
+	// registered again.
+	// +optional
+	CallbackFingerprint string `json:"callbackFingerprint,omitempty"`
 }
 
 // MetaProvider is one WhatsApp Business Account and the Meta app credentials

@@ -93,6 +93,9 @@ func hintFor(c Class, e *Error) string {
 	if e != nil && e.AppCredentials {
 		return hintBadAppCredentials
 	}
+	if h := registrationHint(e); h != "" {
+		return h
+	}
 	switch c {
 	case ClassBadCredentials:
 		return hintBadCredentials

@@ -29,6 +29,14 @@ const (
 	limitNone                        // messaging and token inspection
 )
 
+// authMode selects how the token is sent.
+type authMode int
+
+const (
+	authBearer authMode = iota // Authorization: Bearer <token>
+	authOAuth                  // Authorization: OAuth <token> (Resumable Upload API)
+)
+
 // call describes one logical Graph API call.
 type call struct {
 	endpoint    string
@@ -41,10 +49,12 @@ type call struct {
 	object      string // phone number or template id, for budget lookup
 	idempotent  bool   // safe to retry on transient failures
 	limit       limitKind
-	// bearer, when set, is sent as Authorization: Bearer instead of the
-	// client's token (debug_token authenticates as the app).
+	auth        authMode
+	// bearer, when set, is sent instead of the client's token
+	// (debug_token authenticates as the app).
 	bearer  string
 	secrets []string // extra values to scrub (app secret, PIN, verify token)
+	header  http.Header
 }
 
 // do runs cl, retrying idempotent calls on transient failures, and decodes
@@ -135,11 +145,19 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 		}
 		req.Header.Set("Content-Type", ct)
 	}
-	bearer := c.token
-	if cl.bearer != "" {
-		bearer = cl.bearer
+	for k, v := range cl.header {
+		req.Header[k] = v
 	}
-	req.Header.Set("Authorization", "Bearer "+bearer)
+	token := c.token
+	if cl.bearer != "" {
+		token = cl.bearer
+	}
+	switch cl.auth {
+	case authBearer:
+		req.Header.Set("Authorization", "Bearer "+token)
+	case authOAuth:
+		req.Header.Set("Authorization", "OAuth "+token)
+	}
 	return req, nil
 }
 

@@ -58,6 +58,7 @@ type Server struct {
 	templates map[string]*Template
 	kinds     map[string]string // every id ever issued → object kind
 	media     map[string]Media
+	uploads   uploadState // Resumable Upload API sessions and handles (uploads.go)
 	sent      []SentMessage
 	// sendSeconds counts accepted sends per number and second (throughput.go).
 	sendSeconds map[string]map[int64]int
@@ -94,6 +95,8 @@ type phoneState struct {
 	profile BusinessProfile
 	pin     string
 	closed  map[string]bool // recipients (digits) whose window is closed; "*" = all
+	// registerAttempts are the times of register calls (registration.go).
+	registerAttempts []time.Time
 }
 
 // tombstone holds a deleted approved template's name+language for 30 days.
