@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -21,8 +20,8 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/controllers"
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
-	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
@@ -48,6 +47,8 @@ func runOperator() int {
 		graphURL, graphVersion, webhookImage string
 		metricsAddr, probeAddr               string
 		leaderElect, secureMetrics, http2    bool
+		showVersion                          bool
+		watchNamespaces                      string
 	)
 	flag.StringVar(&graphURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL): Meta, a proxy, or the simulator.")
 	flag.StringVar(&graphVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when a MetaProvider sets none.")
@@ -57,6 +58,8 @@ func runOperator() int {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader, so only one replica reconciles.")
 	flag.BoolVar(&http2, "enable-http2", false, "Serve metrics over HTTP/2 (off: HTTP/2 Rapid Reset and Stream Cancellation CVEs).")
+	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
+	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch and reconcile (needs only Roles there); empty watches every namespace.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.CommandLine.Usage = func() {
@@ -67,8 +70,17 @@ func runOperator() int {
 	if code := refuseArguments("", flag.Args()); code != exitOK {
 		return code
 	}
+	if showVersion {
+		fmt.Println(versionLine())
+		return 0
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
+	namespaces, err := controllers.ParseWatchNamespaces(watchNamespaces)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
 
 	tlsOpts := []func(*tls.Config){}
 	if !http2 {
@@ -89,7 +101,7 @@ func runOperator() int {
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "whatsapp-operator.kubechat.io",
-		Cache:                  cacheOptions(),
+		Cache:                  controllers.CacheOptions(namespaces),
 	})
 	if err != nil {
 		log.Error(err, "cannot create the manager")
@@ -104,28 +116,28 @@ func runOperator() int {
 		return 1
 	}
 	factory := graph.NewFactory(graph.Config{BaseURL: graphURL, Version: graphVersion, Logger: ctrl.Log.WithName("graph")})
+	apiServer, err := apiServerCIDRs(mgr.GetAPIReader(), mgr.GetConfig().Host)
+	if err != nil {
+		log.Error(err, "cannot read the API server's endpoints: the webhook pods' egress policy opens only the addresses found", "found", apiServer)
+	}
+	if len(apiServer) == 0 {
+		log.Info("the API server's addresses are unknown: the webhook pods' egress stays open")
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage,
+		APIServerCIDRs: apiServer,
 	}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		return 1
 	}
 	must(mgr.AddHealthzCheck("healthz", healthz.Ping))
 	must(mgr.AddReadyzCheck("readyz", healthz.Ping))
-	log.Info("starting", "graphAPIURL", graphURL, "graphAPIVersion", graphVersion, "webhookImage", webhookImage)
+	log.Info("starting", "version", version, "watchNamespaces", namespaces, "graphAPIURL", graphURL, "graphAPIVersion", graphVersion, "webhookImage", webhookImage)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "manager stopped")
 		return 1
 	}
 	return 0
-}
-
-// cacheOptions caches only what the operator owns among the kinds it
-// manages for webhook servers (label selector), never every Deployment or
-// Service of the cluster. Secrets are watched metadata-only and read
-// through the API server.
-func cacheOptions() cache.Options {
-	return cache.Options{ByObject: webhookresources.CacheByObject()}
 }
 
 func runWebhookServer(args []string) int {
@@ -143,6 +155,8 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
+	var allowCIDRs string
+	fs.StringVar(&allowCIDRs, "chatbot-allow-cidrs", "", "Comma-separated ranges of the provider's spec.webhook.allowedEgressCIDRs; for chatbot dials a range re-opens a refused address (link-local, the API server) only when it lies inside that refused block, never loopback or a cloud metadata address.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
@@ -155,6 +169,12 @@ func runWebhookServer(args []string) int {
 		fmt.Fprintln(os.Stderr, "webhook-server: --provider-namespace and --provider-name are required")
 		return 2
 	}
+	cidrs, err := dialguard.ParsePrefixes(allowCIDRs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webhook-server: --chatbot-allow-cidrs:", err)
+		return 2
+	}
+	o.ChatbotAllowCIDRs = cidrs
 	if err := webhookserver.Run(ctrl.SetupSignalHandler(), o); err != nil {
 		ctrl.Log.Error(err, "webhook server stopped")
 		return 1

@@ -47,6 +47,9 @@ type Options struct {
 	GraphAPIVersion string
 	// WebhookImage runs the managed webhook servers.
 	WebhookImage string
+	// APIServerCIDRs are the API server's addresses, opened in the webhook
+	// pods' egress NetworkPolicy (empty: egress stays open).
+	APIServerCIDRs []string
 	// MaxConcurrentReconciles per controller; default 4.
 	MaxConcurrentReconciles int
 	// MinListingAge is the youngest a shared WABA listing may be before an
@@ -98,6 +101,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	base := newBase(mgr, opts)
 	if err := (&MetaProviderReconciler{base: base, resources: webhookresources.Options{
 		Image: opts.WebhookImage, GraphAPIURL: opts.GraphAPIURL, GraphAPIVersion: opts.GraphAPIVersion,
+		APIServerCIDRs: opts.APIServerCIDRs,
 	}}).SetupWithManager(mgr); err != nil {
 		return err
 	}

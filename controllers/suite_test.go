@@ -83,6 +83,9 @@ type fixtureOptions struct {
 	// mediaServer, when set, is trusted for media header samples and
 	// reachable on loopback (which the default fetcher refuses).
 	mediaServer *httptest.Server
+	// metaBudgets runs the client with Meta's own hourly budgets (the
+	// production defaults) and makes the simulator enforce them.
+	metaBudgets bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -92,7 +95,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		t.Fatal(err)
 	}
-	sim := graphsim.New(graphsim.Options{ReviewDelay: o.reviewDelay, ReviewOutcome: o.review})
+	sim := graphsim.New(graphsim.Options{ReviewDelay: o.reviewDelay, ReviewOutcome: o.review, EnforceRateLimits: o.metaBudgets})
 	link := &lossyLink{next: sim}
 	srv := httptest.NewServer(link)
 	t.Cleanup(func() { srv.Close(); sim.Close() })
@@ -139,16 +142,17 @@ func (f *fixture) startManager(o fixtureOptions) {
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
+	// Budgets far above what a test spends, but the limiter stays on: a
+	// rate-limit answer from Meta blocks the WABA as in production.
+	limits := graph.Limits{ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, TemplateCreatesPerHour: 10_000_000}
+	if o.metaBudgets {
+		limits = graph.Limits{}
+	}
 	factory := graph.NewFactory(graph.Config{
 		BaseURL:    f.simURL,
 		HTTPClient: &http.Client{Timeout: timeout},
-		// Budgets far above what a test spends, but the limiter stays on:
-		// a rate-limit answer from Meta blocks the WABA as in production.
-		Limits: graph.Limits{
-			ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, ManagementBurst: 100_000,
-			TemplateCreatesPerHour: 10_000_000, TemplateCreateBurst: 100_000,
-		},
-		Logger: logger.WithName("graph"),
+		Limits:     limits,
+		Logger:     logger.WithName("graph"),
 	})
 	var media *mediafetch.Fetcher
 	if o.mediaServer != nil {

@@ -8,6 +8,7 @@ targets=(
   "./internal/graph FuzzMetaErrorNeverLeaks"
   "./internal/graph FuzzScrubberCatchesEscapes"
   "./internal/dialguard FuzzDialGuard"
+  "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"
   "./relay FuzzReadUpload"
 )

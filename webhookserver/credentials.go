@@ -29,6 +29,9 @@ type credentialStore struct {
 	explicitPrevious string
 	previous         string
 	previousUntil    time.Time
+	// signers of appSecret, explicitPrevious and previous, kept so that
+	// HMAC states are reused across requests.
+	currentSigner, explicitSigner, previousSigner *macSigner
 }
 
 // newCredentialStore returns an empty store.
@@ -51,6 +54,23 @@ func (s *credentialStore) Update(data map[string][]byte) {
 	s.verifyToken = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyVerifyToken]))
 	s.explicitPrevious = strings.TrimSpace(string(data[SecretKeyAppSecretPrevious]))
 	s.loaded = true
+	s.refreshSignersLocked()
+}
+
+// refreshSignersLocked rebuilds the signers of the secrets that changed.
+// s.mu must be held for writing.
+func (s *credentialStore) refreshSignersLocked() {
+	refresh := func(sg **macSigner, secret string) {
+		if secret == "" {
+			*sg = nil
+		} else if *sg == nil || (*sg).secret != secret {
+			*sg = newMACSigner([]byte(secret))
+			(*sg).secret = secret
+		}
+	}
+	refresh(&s.currentSigner, s.appSecret)
+	refresh(&s.explicitSigner, s.explicitPrevious)
+	refresh(&s.previousSigner, s.previous)
 }
 
 // Clear forgets the credentials (the Secret or the provider is gone). The
@@ -64,6 +84,27 @@ func (s *credentialStore) Clear() {
 	}
 	s.loaded = false
 	s.verifyToken, s.appSecret, s.explicitPrevious = "", "", ""
+	s.refreshSignersLocked()
+}
+
+// Signers returns signers of the accepted app secrets, the current one
+// first (the same secrets as AppSecrets). The current signer also signs
+// forwarded bodies.
+func (s *credentialStore) Signers() []*macSigner {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.appSecret == "" {
+		return nil
+	}
+	out := make([]*macSigner, 1, 3)
+	out[0] = s.currentSigner
+	if s.explicitPrevious != "" && s.explicitPrevious != s.appSecret {
+		out = append(out, s.explicitSigner)
+	}
+	if s.previous != "" && s.previous != s.appSecret && s.now().Before(s.previousUntil) {
+		out = append(out, s.previousSigner)
+	}
+	return out
 }
 
 // Ready reports whether both the app secret and the verify token are known.

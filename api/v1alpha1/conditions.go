@@ -129,8 +129,14 @@ const (
 	// the object carries AdoptAnnotation (or another spec.name).
 	ReasonAdoptionRequired = "AdoptionRequired"
 
-	// ReasonRateLimited: Meta's rate limit was hit; retrying after its wait.
+	// ReasonRateLimited: Meta refused a call for its rate limit, or asked to
+	// wait (estimated_time_to_regain_access); retrying after its wait.
 	ReasonRateLimited = "RateLimited"
+	// ReasonWaitingForBudget: the operator held a call back to stay within
+	// Meta's hourly budget (its own calls filled the rolling hour, or Meta's
+	// usage header is past the threshold and calls are spaced out); Meta
+	// refused nothing. It goes out when the budget allows.
+	ReasonWaitingForBudget = "WaitingForBudget"
 	// ReasonGraphAPIError: a transient Graph API failure; retrying with backoff.
 	ReasonGraphAPIError = "GraphAPIError"
 	// ReasonDeleting: the object is being deleted.

@@ -2,6 +2,7 @@ package webhookresources
 
 import (
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -147,6 +148,9 @@ func args(t target) []string {
 	}
 	if t.graphAPIVersion != "" {
 		a = append(a, "--graph-api-version", t.graphAPIVersion)
+	}
+	if len(t.egressCIDRs) > 0 {
+		a = append(a, "--chatbot-allow-cidrs", strings.Join(t.egressCIDRs, ","))
 	}
 	return a
 }

@@ -23,8 +23,12 @@ type target struct {
 	image           string
 	graphAPIURL     string
 	graphAPIVersion string
-	ownerGVK        schema.GroupVersionKind
-	ownerUID        types.UID
+	// egressCIDRs are spec.webhook.allowedEgressCIDRs; apiServerCIDRs the
+	// operator's Options.APIServerCIDRs.
+	egressCIDRs    []string
+	apiServerCIDRs []string
+	ownerGVK       schema.GroupVersionKind
+	ownerUID       types.UID
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, ownerGVK schema.GroupVersionKind) target {
@@ -43,6 +47,12 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, ownerGVK schema.GroupVers
 	if p.Spec.GraphAPIVersion != "" {
 		t.graphAPIVersion = p.Spec.GraphAPIVersion
 	}
+	if p.Spec.Webhook != nil {
+		for _, c := range p.Spec.Webhook.AllowedEgressCIDRs {
+			t.egressCIDRs = append(t.egressCIDRs, string(c))
+		}
+	}
+	t.apiServerCIDRs = opts.APIServerCIDRs
 	return t
 }
 

@@ -64,6 +64,7 @@ type Server struct {
 	sendSeconds map[string]map[int64]int
 	calls       map[string]int
 	total       int
+	refusals    int // answers refused for Meta's hourly budgets (EnforceRateLimits)
 	faults      []*faultState
 	review      Review
 	delay       time.Duration
