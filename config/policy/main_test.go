@@ -7,11 +7,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,36 +28,66 @@ import (
 // in namespaces of its own.
 var env *testenv.Env
 
-// policies are the files of this directory the tests install, as a user
-// installs them (config/default renders them with its name prefix).
-var policies = []string{"webhook-server-annotation-only.yaml"}
+// installed are the kinds of config/default's output the tests install:
+// the admission policies, their bindings and params, and the operator's
+// ClusterRole (to act as the operator with exactly its rights).
+var installed = map[string]bool{
+	"ValidatingAdmissionPolicy":        true,
+	"ValidatingAdmissionPolicyBinding": true,
+	"ConfigMap":                        true,
+	"ClusterRole":                      true,
+}
+
+// rendered is config/default as kustomize renders it for
+// `kubectl apply -k config/default`.
+var rendered []*unstructured.Unstructured
 
 func TestMain(m *testing.M) {
 	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error {
 		env = e
-		for _, file := range policies {
-			raw, err := os.ReadFile(file)
-			if err != nil {
-				return err
+		out, err := env.Kubectl("kustomize", "../default")
+		if err != nil {
+			return err
+		}
+		if rendered, err = docs([]byte(out)); err != nil {
+			return fmt.Errorf("config/default: %w", err)
+		}
+		ctx := context.Background()
+		for _, obj := range rendered {
+			if obj.GetKind() == "Namespace" || !installed[obj.GetKind()] {
+				continue
 			}
-			objs, err := docs(raw)
-			if err != nil {
-				return fmt.Errorf("%s: %w", file, err)
-			}
-			for _, obj := range objs {
-				if err := env.Client.Create(context.Background(), obj); err != nil {
-					return fmt.Errorf("create %s %s: %w", obj.GetKind(), obj.GetName(), err)
+			if obj.GetKind() == "ConfigMap" {
+				ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: obj.GetNamespace()}}
+				if err := env.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+					return err
 				}
+			}
+			if err := env.Client.Create(ctx, obj); err != nil {
+				return fmt.Errorf("create %s %s: %w", obj.GetKind(), obj.GetName(), err)
 			}
 		}
 		return nil
 	}))
 }
 
+// renderedObject returns the object of config/default's output with kind
+// whose name ends with name (kustomize prefixes names).
+func renderedObject(t *testing.T, kind, name string) *unstructured.Unstructured {
+	t.Helper()
+	for _, obj := range rendered {
+		if obj.GetKind() == kind && strings.HasSuffix(obj.GetName(), name) {
+			return obj
+		}
+	}
+	t.Fatalf("config/default renders no %s *%s", kind, name)
+	return nil
+}
+
 // docs splits a multi-document YAML into objects.
 func docs(raw []byte) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
-	for _, doc := range strings.Split(string(raw), "\n---\n") {
+	for _, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(raw), -1) {
 		obj := &unstructured.Unstructured{}
 		if err := yaml.Unmarshal([]byte(doc), &obj.Object); err != nil {
 			return nil, err
