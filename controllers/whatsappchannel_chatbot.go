@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -11,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
 )
 
 // checkChatbot tells whether the chatbot target resolves: a URL always
@@ -18,7 +18,7 @@ import (
 func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (bool, string, error) {
 	ref := ch.Spec.Chatbot.ServiceRef
 	if ref == nil {
-		return true, "webhooks go to " + urlOrigin(ch.Spec.Chatbot.URL), nil
+		return true, "webhooks go to " + conditions.URLOrigin(ch.Spec.Chatbot.URL), nil
 	}
 	svc := &corev1.Service{}
 	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, svc); err != nil {
@@ -36,23 +36,11 @@ func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsa
 }
 
 // chatbotTarget names where the channel's webhooks go, for conditions and
-// Events: a URL by its scheme and host only (see urlOrigin).
+// Events: a URL by its scheme and host only (conditions.URLOrigin).
 func chatbotTarget(ch *whatsappv1alpha1.WhatsAppChannel) string {
 	if ch.Spec.Chatbot.URL != "" {
-		return urlOrigin(ch.Spec.Chatbot.URL)
+		return conditions.URLOrigin(ch.Spec.Chatbot.URL)
 	}
 	ref := ch.Spec.Chatbot.ServiceRef
 	return fmt.Sprintf("Service %s port %s path %s", ref.Name, ref.Port.String(), ch.Spec.Chatbot.Path)
-}
-
-// urlOrigin shows a chatbot URL as scheme://host[:port]: its path, query
-// and user info may carry a token (a webhook URL of a hosted bot often
-// does), and conditions and Events are read by everyone who may read the
-// channel. Something that does not parse as a URL with a host is not shown.
-func urlOrigin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "the URL in spec.chatbot.url"
-	}
-	return u.Scheme + "://" + u.Host
 }

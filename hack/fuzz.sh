@@ -7,6 +7,7 @@ targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
   "./internal/graph FuzzScrubberCatchesEscapes"
+  "./internal/conditions FuzzURLOrigin"
   "./internal/dialguard FuzzDialGuard"
   "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"
