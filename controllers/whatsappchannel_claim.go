@@ -72,15 +72,16 @@ func (s *channelSync) numberHolder(ctx context.Context) (*whatsappv1alpha1.Whats
 }
 
 // holdsVerifiedNumber tells whether a channel's own status says it holds
-// the number with Meta's id phoneNumberID, verified for its current spec.
-// A status is only a claim (whoever may write it could forge it), which is
-// why numberHolder also checks the channel's provider.
+// the number with Meta's id phoneNumberID. A status is only a claim
+// (whoever may write it could forge it), which is why numberHolder also
+// checks the channel's provider as it is now. (The condition's generation
+// is not compared: spec.phoneNumber is immutable, and a holder whose spec
+// was just edited must not lose its number until it is reconciled.)
 func holdsVerifiedNumber(o *whatsappv1alpha1.WhatsAppChannel, phoneNumberID string) bool {
 	if phoneNumberID == "" || o.Status.PhoneNumberID != phoneNumberID {
 		return false
 	}
-	c := conditions.Get(o, whatsappv1alpha1.ConditionPhoneNumberVerified)
-	if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != o.Generation {
+	if !conditions.IsTrue(o, whatsappv1alpha1.ConditionPhoneNumberVerified) {
 		return false
 	}
 	stalled := conditions.Get(o, whatsappv1alpha1.ConditionStalled)
