@@ -3,7 +3,6 @@ package graph
 import (
 	"bytes"
 	"sort"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -91,6 +90,13 @@ func (e *emitter) emit(decoded []byte, from, to int) {
 	}
 }
 
+// emitByte appends one decoded byte, the decoding of in.b[from:to].
+func (e *emitter) emitByte(c byte, from, to int) {
+	e.out.b = append(e.out.b, c)
+	e.out.start = append(e.out.start, e.in.start[from])
+	e.out.end = append(e.out.end, e.in.end[to-1])
+}
+
 // jsonUnescaped decodes the escapes of JSON strings (\", \\, \/, \b, \f,
 // \n, \r, \t, \uXXXX with surrogate pairs) wherever they appear; anything
 // else, including a malformed escape, stays as it is.
@@ -103,7 +109,8 @@ func percentDecoded(in view) view { return decoded(in, false, true) }
 // decoded decodes JSON string escapes, percent escapes or both, in one
 // pass from left to right.
 func decoded(in view, json, percent bool) view {
-	e := emitter{in: in}
+	n := len(in.b)
+	e := emitter{in: in, out: view{b: make([]byte, 0, n), start: make([]int32, 0, n), end: make([]int32, 0, n)}}
 	b := in.b
 	for i := 0; i < len(b); {
 		n := 0
@@ -114,7 +121,7 @@ func decoded(in view, json, percent bool) view {
 			n = e.percentEscape(b, i)
 		}
 		if n == 0 {
-			e.emit(b[i:i+1], i, i+1)
+			e.emitByte(b[i], i, i+1)
 			n = 1
 		}
 		i += n
@@ -128,12 +135,13 @@ func (e *emitter) jsonEscape(b []byte, i int) int {
 		return 0
 	}
 	if c, ok := shortEscapes[b[i+1]]; ok {
-		e.emit([]byte{c}, i, i+2)
+		e.emitByte(c, i, i+2)
 		return 2
 	}
 	r, n := unicodeEscape(b[i:])
 	if n > 0 {
-		e.emit(utf8.AppendRune(nil, r), i, i+n)
+		var buf [utf8.UTFMax]byte
+		e.emit(buf[:utf8.EncodeRune(buf[:], r)], i, i+n)
 	}
 	return n
 }
@@ -162,11 +170,8 @@ func hex4(b []byte) (rune, bool) {
 	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
-	if err != nil {
-		return 0, false
-	}
-	return rune(n), true
+	n, ok := parseHex(b[2:6])
+	return rune(n), ok
 }
 
 // percentEscape emits the %XX escape at b[i:] and returns its length, or 0.
@@ -174,12 +179,31 @@ func (e *emitter) percentEscape(b []byte, i int) int {
 	if i+2 >= len(b) {
 		return 0
 	}
-	n, err := strconv.ParseUint(string(b[i+1:i+3]), 16, 8)
-	if err != nil {
+	n, ok := parseHex(b[i+1 : i+3])
+	if !ok {
 		return 0
 	}
-	e.emit([]byte{byte(n)}, i, i+3)
+	e.emitByte(byte(n), i, i+3)
 	return 3
+}
+
+// parseHex reads hex digits, either case (no sign, no prefix).
+func parseHex(digits []byte) (uint32, bool) {
+	var n uint32
+	for _, c := range digits {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint32(c)
+	}
+	return n, true
 }
 
 // mergeSpans sorts spans and merges those that overlap or touch.
