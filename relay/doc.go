@@ -10,7 +10,8 @@
 // would refuse (media types and sizes, interactive limits, captions,
 // recipients), splits text over 4096 characters at word boundaries, paces
 // each number at its throughput (graph.SendBudget, shared out among the
-// replicas), retries 130429, 131056, codes 1/2 and 5xx answers but never a
+// replicas; with a shared store, sharedstore.Budget: one budget per number
+// across replicas, decision 023), retries 130429, 131056, codes 1/2 and 5xx answers but never a
 // request whose answer was lost, keeps each recipient's messages in order,
 // and falls back to the approved template new_bot_message outside the
 // 24-hour window. docs/relay.md is the chatbot author's guide.

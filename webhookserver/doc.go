@@ -19,6 +19,7 @@
 //	valueinfo.go     what routing and dedupe need of a value, read in the same pass
 //	plan.go          which change goes where (pure: fuzzed); whole bodies forwarded as they came
 //	dedupe.go        message / status / event identity, LRU of delivered items
+//	claims.go        with a shared store (Redis): claim before forwarding, done after the 2xx, release on failure
 //	body.go          the Meta-shaped envelope each chatbot receives
 //	routes.go        phone_number_id → channel, from channels' status
 //	endpoints.go     Service → ready EndpointSlice endpoints, round-robin

@@ -26,7 +26,8 @@
 //	client.go   Open: the go-redis client, password read from a file at each dial
 //	keys.go     the key layout above
 //	health.go   fail fast after an error, log once a minute, up/down for metrics
-//	claims.go   Claim / Done / Release of delivery keys (SET NX with a lease)
+//	claims.go   Claim / Done / Release of delivery keys (SET NX GET with a lease)
+//	batcher.go  concurrent requests' commands share one pipelined round trip
 //	budget.go   the shared send budget (GCRA through redis_rate), local share on failure
 //	metrics.go  errors, fallbacks and the store's state, for Prometheus
 package sharedstore
