@@ -55,6 +55,8 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 	if err := s.loadCredentials(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
+	// No Graph call: the store the webhook and relay replicas share.
+	storeProblem, storeRecheck := s.checkSharedState(ctx)
 
 	// The token and subscription checks cost three management calls; events
 	// on the owned objects or the Secret's metadata must not repeat them
@@ -87,9 +89,17 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 		// The Deployment watch brings us back when a replica is ready.
 		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonWaitingForWebhook, message: webhookWaitMessage(s.webhook), after: jitter(s.interval)}
 	}
-	conditions.MarkReady(p, fmt.Sprintf("WhatsApp Business Account %q (%s): credentials valid, app subscribed, %d phone number(s), webhook server ready",
-		p.Status.BusinessAccountName, p.Spec.BusinessAccountID, len(phones)))
-	return ctrl.Result{RequeueAfter: jitter(s.interval)}, nil
+	msg := fmt.Sprintf("WhatsApp Business Account %q (%s): credentials valid, app subscribed, %d phone number(s), webhook server ready",
+		p.Status.BusinessAccountName, p.Spec.BusinessAccountID, len(phones))
+	if storeProblem != "" {
+		msg += "; warning: " + storeProblem
+	}
+	conditions.MarkReady(p, msg)
+	next := jitter(s.interval)
+	if storeRecheck > 0 {
+		next = min(next, storeRecheck)
+	}
+	return ctrl.Result{RequeueAfter: next}, nil
 }
 
 // loadCredentials reads the provider's Secret. A missing Secret or key

@@ -25,6 +25,7 @@
 package controllers
 
 import (
+	"net/netip"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -66,6 +67,15 @@ type Options struct {
 	// MediaFetcher fetches media header samples; default mediafetch.New
 	// with its defaults (https, size limits, private addresses refused).
 	MediaFetcher *mediafetch.Fetcher
+	// SharedStoreRecheck is how soon a provider whose shared store does
+	// not answer is checked again; default 1m.
+	SharedStoreRecheck time.Duration
+	// SharedStoreTimeout bounds the operator's round trip to a provider's
+	// store; default 2s.
+	SharedStoreTimeout time.Duration
+	// SharedStoreAllow re-opens addresses the store dialer refuses
+	// (loopback, link-local; tests).
+	SharedStoreAllow []netip.Prefix
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -85,6 +95,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.SharedStoreRecheck == 0 {
+		o.SharedStoreRecheck = time.Minute
+	}
+	if o.SharedStoreTimeout == 0 {
+		o.SharedStoreTimeout = 2 * time.Second
 	}
 	if o.MediaFetcher == nil {
 		o.MediaFetcher = mediafetch.New(mediafetch.Options{})

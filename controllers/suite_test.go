@@ -32,6 +32,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
+	"github.com/kubechat/whatsapp-operator/internal/redistest"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
@@ -44,7 +45,9 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error { env = e; return nil }))
+	code := testenv.RunTests(m, func(e *testenv.Env) error { env = e; return nil })
+	redistest.StopShared()
+	os.Exit(code)
 }
 
 // Seed values of every fixture's simulator.
@@ -86,6 +89,9 @@ type fixtureOptions struct {
 	// metaBudgets runs the client with Meta's own hourly budgets (the
 	// production defaults) and makes the simulator enforce them.
 	metaBudgets bool
+	// storeRecheck is Options.SharedStoreRecheck (default 1m); the shared
+	// store may always be on loopback in tests.
+	storeRecheck time.Duration
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -164,7 +170,7 @@ func (f *fixture) startManager(o fixtureOptions) {
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
 		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
-		MediaFetcher: media,
+		MediaFetcher: media, SharedStoreRecheck: o.storeRecheck, SharedStoreAllow: redistest.Loopback,
 	}); err != nil {
 		t.Fatal(err)
 	}

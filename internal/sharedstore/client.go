@@ -132,10 +132,12 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	if cfg.ServerName != "" {
 		tc.ServerName = cfg.ServerName
 	}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("shared store: CA file: %w", err)
+	if cfg.CAFile != "" || len(cfg.CAPEM) > 0 {
+		pem := cfg.CAPEM
+		if cfg.CAFile != "" {
+			if pem, err = os.ReadFile(cfg.CAFile); err != nil {
+				return nil, fmt.Errorf("shared store: CA file: %w", err)
+			}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {

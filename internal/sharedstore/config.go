@@ -49,6 +49,9 @@ type Config struct {
 	// may sign the store's certificate (otherwise the system roots).
 	TLS    bool
 	CAFile string
+	// CAPEM holds the CA certificates themselves, instead of CAFile (the
+	// operator's own check reads them from the Secret or ConfigMap).
+	CAPEM []byte
 	// ServerName overrides the name checked in the store's certificate
 	// (default: the host of Address).
 	ServerName string
