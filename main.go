@@ -140,6 +140,7 @@ func runWebhookServer(args []string) int {
 	fs.String("relay-bind-address", "", "Deprecated and ignored: the outbound relay runs as `whatsapp-operator relay`.")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address beside /webhook.")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
+	fs.StringVar(&o.CredentialsSecret, "credentials-secret", "", "Secret (in --provider-namespace) holding appSecret, verifyToken and forwardingKey; default <provider-name>-webhook, the one the operator writes. For running the server by hand.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
 	zapOpts := zap.Options{}

@@ -8,14 +8,15 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 )
 
-// SecretKeyAppSecretPrevious is an optional key of the credentials Secret:
-// an app secret still accepted beside appSecret, for as long as the key is
+// SecretKeyAppSecretPrevious is an optional key of the webhook Secret: an
+// app secret still accepted beside appSecret, for as long as the key is
 // there. It lets a rotation span restarts and every replica.
-const SecretKeyAppSecretPrevious = "appSecretPrevious"
+const SecretKeyAppSecretPrevious = whatsappv1alpha1.SecretKeyAppSecretPrevious
 
-// credentialStore holds what the webhook server needs from the credentials
-// Secret: the verify token and the app secrets that may sign webhooks. It
-// never logs or exposes them. When appSecret changes, the value it replaced
+// credentialStore holds what the webhook server needs from its Secret: the
+// verify token, the app secrets that may sign webhooks, and the forwarding
+// key that signs what it forwards to chatbots. It never logs or exposes
+// them. When appSecret changes, the value it replaced
 // stays accepted for a grace period, so webhooks Meta signed (or will retry)
 // with the old secret are not refused while the rotation settles.
 type credentialStore struct {
@@ -29,6 +30,7 @@ type credentialStore struct {
 	explicitPrevious string
 	previous         string
 	previousUntil    time.Time
+	forwardingKey    string
 }
 
 // newCredentialStore returns an empty store.
@@ -50,6 +52,7 @@ func (s *credentialStore) Update(data map[string][]byte) {
 	s.appSecret = appSecret
 	s.verifyToken = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyVerifyToken]))
 	s.explicitPrevious = strings.TrimSpace(string(data[SecretKeyAppSecretPrevious]))
+	s.forwardingKey = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyForwardingKey]))
 	s.loaded = true
 }
 
@@ -63,14 +66,28 @@ func (s *credentialStore) Clear() {
 		s.previous, s.previousUntil = s.appSecret, s.now().Add(s.grace)
 	}
 	s.loaded = false
-	s.verifyToken, s.appSecret, s.explicitPrevious = "", "", ""
+	s.verifyToken, s.appSecret, s.explicitPrevious, s.forwardingKey = "", "", "", ""
 }
 
-// Ready reports whether both the app secret and the verify token are known.
+// Ready reports whether the app secret, the verify token and the
+// forwarding key are known.
 func (s *credentialStore) Ready() bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.loaded && s.appSecret != "" && s.verifyToken != ""
+	return s.loaded && s.appSecret != "" && s.verifyToken != "" && s.forwardingKey != ""
+}
+
+// ForwardingKey returns the key that signs forwarded bodies, nil when none
+// is loaded. It is never an app secret: a chatbot that verifies what it
+// receives must not need the Meta app secret, which yields an app access
+// token.
+func (s *credentialStore) ForwardingKey() []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.forwardingKey == "" {
+		return nil
+	}
+	return []byte(s.forwardingKey)
 }
 
 // VerifyToken returns the verify token, if known.

@@ -135,10 +135,9 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 			"channel", pn.channel.String(), "phoneNumberID", pn.phoneNumberID)
 		retry.Store(true)
 	}
-	var secret []byte
-	if secrets := s.creds.AppSecrets(); len(secrets) > 0 {
-		secret = secrets[0]
-	}
+	// Forwarded bodies are signed with the forwarding key, never with the
+	// app secret (issue 9): a chatbot verifies them without Meta's secret.
+	secret := s.creds.ForwardingKey()
 	var wg sync.WaitGroup
 	for _, d := range p.deliveries {
 		wg.Go(func() {
