@@ -8,6 +8,7 @@ targets=(
   "./internal/graph FuzzMetaErrorNeverLeaks"
   "./internal/dialguard FuzzDialGuard"
   "./relay FuzzPlanMessage"
+  "./relay FuzzReadUpload"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

@@ -25,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
@@ -53,6 +54,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	ctrllog.SetLogger(logr.Discard()) // client-go's informers log through controller-runtime's root logger
 	code := m.Run()
 	if sharedEnv != nil {
 		if err := sharedEnv.Stop(); err != nil {

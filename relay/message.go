@@ -126,8 +126,12 @@ func (m *message) media() *mediaBody {
 }
 
 // recipientKey identifies the person written to: the digits of to, or the
-// business-scoped user id.
+// business-scoped user id. A read receipt names no person: it gets a lane
+// of its own (its message id), so receipts never queue behind each other.
 func (m *message) recipientKey() string {
+	if m.isMarkRead() && m.To == "" && m.Recipient == "" {
+		return "read:" + m.MessageID
+	}
 	if m.To != "" {
 		return "to:" + strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {

@@ -98,3 +98,23 @@ func TestPlanForwardsUntouchedOrRebuilds(t *testing.T) {
 		}
 	}
 }
+
+func TestRecipientKeys(t *testing.T) {
+	key := func(body string) string {
+		p, merr := planMessage([]byte(body), MaxTextRunes)
+		if merr != nil {
+			t.Fatal(merr)
+		}
+		return p.recipient
+	}
+	a := key(`{"messaging_product":"whatsapp","to":"+1 650-555-1234","text":{"body":"a"}}`)
+	b := key(`{"messaging_product":"whatsapp","to":"16505551234","text":{"body":"b"}}`)
+	if a != b {
+		t.Errorf("one person written two ways shares a lane: %q vs %q", a, b)
+	}
+	r1 := key(`{"messaging_product":"whatsapp","status":"read","message_id":"wamid.1"}`)
+	r2 := key(`{"messaging_product":"whatsapp","status":"read","message_id":"wamid.2"}`)
+	if r1 == r2 || r1 == key(`{"messaging_product":"whatsapp","recipient":"US.1","text":{"body":"c"}}`) {
+		t.Errorf("read receipts must not queue behind each other or behind a person: %q %q", r1, r2)
+	}
+}

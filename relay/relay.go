@@ -35,8 +35,17 @@ type Relay struct {
 	lanes   *lanes
 	links   *linkChecker
 	buffers *semaphore.Weighted
+	// last is the client of the latest token and version, so that the hot
+	// path does not hash the token per send.
+	last atomic.Pointer[cachedClient]
 
 	shuttingDown atomic.Bool
+}
+
+// cachedClient is a Graph client with what it was built for.
+type cachedClient struct {
+	token, version string
+	client         *graph.Client
 }
 
 // newRelay assembles a Relay; opts has its defaults.
@@ -68,7 +77,12 @@ func (r *Relay) client(version string) (*graph.Client, error) {
 	if token == "" {
 		return nil, errNoToken
 	}
-	return r.factory.Client(token, graph.WithVersion(version)), nil
+	if c := r.last.Load(); c != nil && c.token == token && c.version == version {
+		return c.client, nil
+	}
+	c := &cachedClient{token: token, version: version, client: r.factory.Client(token, graph.WithVersion(version))}
+	r.last.Store(c)
+	return c.client, nil
 }
 
 // setSenders takes a new view of the provider and its channels.

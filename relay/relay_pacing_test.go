@@ -104,8 +104,8 @@ func TestThroughputAnswerIsRetriedOnce(t *testing.T) {
 // send it again and tells the chatbot the outcome is unknown.
 func TestLostAnswerIsNeverResent(t *testing.T) {
 	t.Parallel()
-	h := startHarness(t, setup{options: func(o *Options) { o.SendTimeout = 300 * time.Millisecond }})
-	h.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointSendMessage, Kind: graphsim.FaultSlow, Delay: 3 * time.Second, Times: 1})
+	h := startHarness(t, setup{options: func(o *Options) { o.SendTimeout = 1500 * time.Millisecond }})
+	h.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointSendMessage, Kind: graphsim.FaultSlow, Delay: 20 * time.Second, Times: 1})
 	a := h.send(testPNID, text("maybe delivered"))
 	if a.status != http.StatusGatewayTimeout || a.errCode() != 131000 || !contains(a.errMessage(), "may have been delivered") {
 		t.Fatalf("got %d %s, want 504 saying the outcome is unknown", a.status, a.raw)

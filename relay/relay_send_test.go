@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -166,4 +167,48 @@ func interactiveList(rows int) map[string]any {
 	}
 	return map[string]any{"messaging_product": "whatsapp", "to": testRecipient, "type": "interactive", "interactive": map[string]any{
 		"type": "list", "body": map[string]any{"text": "Pick one"}, "action": map[string]any{"button": "Open", "sections": []any{map[string]any{"title": "All", "rows": rs}}}}}
+}
+
+// TestLinkCheckNeverReachesThePod: without an opt-in, a media link to
+// loopback (this pod) is never fetched by the relay's check; the check
+// cannot tell, so the message goes to Meta, which fetches links itself.
+func TestLinkCheckNeverReachesThePod(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Length", strconv.Itoa(50<<20))
+	}))
+	defer internal.Close()
+	h := startHarness(t, setup{options: func(o *Options) { o.LinkAllow = nil }})
+	a := h.send(testPNID, map[string]any{"messaging_product": "whatsapp", "to": testRecipient, "type": "image", "image": map[string]any{"link": internal.URL + "/secret.png"}})
+	if a.status != http.StatusOK {
+		t.Errorf("an unknown link is Meta's to judge: %d %s", a.status, a.raw)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the relay's link check reached a loopback server %d times", n)
+	}
+	if n := counter(h.reg, "whatsapp_relay_link_checks_total", map[string]string{"result": "unknown"}); n != 1 {
+		t.Errorf("link_checks_total{result=unknown} = %v", n)
+	}
+}
+
+// TestBusyAndUnknownPaths: past its buffer budget the relay answers 503
+// code 2 at once (nothing sent, send again); paths other than the send
+// API get Meta's unknown-path error.
+func TestBusyAndUnknownPaths(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, setup{options: func(o *Options) { o.MaxBufferedBytes = 64 }})
+	a := h.send(testPNID, text(strings.Repeat("long enough to need more than 64 bytes ", 3)))
+	if a.status != http.StatusServiceUnavailable || a.errCode() != 2 {
+		t.Errorf("over the buffer budget: %d %s, want 503 code 2", a.status, a.raw)
+	}
+	for _, path := range []string{"/v25.0/" + testPNID, "/v25.0/" + testPNID + "/message_templates", "/latest/" + testPNID + "/messages"} {
+		if a := h.post(path, "application/json", []byte(`{}`)); a.status != http.StatusBadRequest || a.errCode() != 2500 {
+			t.Errorf("%s: %d %s, want 400 code 2500", path, a.status, a.raw)
+		}
+	}
+	if n := h.sendCalls(); n != 0 {
+		t.Errorf("%d sends reached Meta", n)
+	}
 }

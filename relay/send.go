@@ -111,6 +111,10 @@ func (x *sender) do(ctx context.Context, call func(context.Context, *graph.Clien
 		if err == nil {
 			return answer, nil
 		}
+		var me *graph.Error
+		if errors.As(err, &me) && me.FromMeta {
+			x.metrics.metaErrors.WithLabelValues(codeLabel(me.Code)).Inc()
+		}
 		code, retry := retryable(err, wrote)
 		if !retry {
 			if wrote && isTransport(err) {

@@ -50,10 +50,11 @@ func buildSenders(snap providerstate.Snapshot) *senderTable {
 	return t
 }
 
-// throughputOf is a channel's send rate. The channel does not record
-// Meta's throughput.level yet: every number sends at the default rate.
-func throughputOf(*whatsappv1alpha1.WhatsAppChannel) int {
-	return graph.MessagesPerSecond("")
+// throughputOf is a channel's send rate, from Meta's throughput.level as
+// the controller records it in status.throughputLevel (80 messages per
+// second unless HIGH).
+func throughputOf(ch *whatsappv1alpha1.WhatsAppChannel) int {
+	return graph.MessagesPerSecond(ch.Status.ThroughputLevel)
 }
 
 // lookup returns the sender of a phone number id.
