@@ -21,6 +21,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/controllers"
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/relay"
@@ -103,8 +104,16 @@ func runOperator() int {
 		return 1
 	}
 	factory := graph.NewFactory(graph.Config{BaseURL: graphURL, Version: graphVersion, Logger: ctrl.Log.WithName("graph")})
+	apiServer, err := apiServerCIDRs(mgr.GetAPIReader(), mgr.GetConfig().Host)
+	if err != nil {
+		log.Error(err, "cannot read the API server's endpoints: the webhook pods' egress policy opens only the addresses found", "found", apiServer)
+	}
+	if len(apiServer) == 0 {
+		log.Info("the API server's addresses are unknown: the webhook pods' egress stays open")
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage,
+		APIServerCIDRs: apiServer,
 	}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		return 1
@@ -143,6 +152,8 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.CredentialsSecret, "credentials-secret", "", "Secret (in --provider-namespace) holding appSecret, verifyToken and forwardingKey; default <provider-name>-webhook, the one the operator writes. For running the server by hand.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
+	var allowCIDRs string
+	fs.StringVar(&allowCIDRs, "chatbot-allow-cidrs", "", "Comma-separated ranges of the provider's spec.webhook.allowedEgressCIDRs; for chatbot dials a range re-opens a refused address (link-local, the API server) only when it lies inside that refused block, never loopback or a cloud metadata address.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
@@ -152,6 +163,12 @@ func runWebhookServer(args []string) int {
 		fmt.Fprintln(os.Stderr, "webhook-server: --provider-namespace and --provider-name are required")
 		return 2
 	}
+	cidrs, err := dialguard.ParsePrefixes(allowCIDRs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webhook-server: --chatbot-allow-cidrs:", err)
+		return 2
+	}
+	o.ChatbotAllowCIDRs = cidrs
 	if err := webhookserver.Run(ctrl.SetupSignalHandler(), o); err != nil {
 		ctrl.Log.Error(err, "webhook server stopped")
 		return 1

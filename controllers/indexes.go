@@ -20,6 +20,8 @@ const (
 	indexPhoneDigits = "spec.phoneNumber.digits"
 	// indexBusinessAccount: MetaProviders by WABA id.
 	indexBusinessAccount = "spec.businessAccountID"
+	// indexPINSecretName: channels by the Secret holding their number's PIN.
+	indexPINSecretName = "spec.registration.pinSecretRef.name"
 )
 
 func setupIndexes(mgr ctrl.Manager) error {
@@ -42,6 +44,14 @@ func setupIndexes(mgr ctrl.Manager) error {
 	}
 	if err := idx.IndexField(ctx, &whatsappv1alpha1.WhatsAppChannel{}, indexPhoneDigits, func(o client.Object) []string {
 		return []string{graph.Digits(o.(*whatsappv1alpha1.WhatsAppChannel).Spec.PhoneNumber)}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &whatsappv1alpha1.WhatsAppChannel{}, indexPINSecretName, func(o client.Object) []string {
+		if r := o.(*whatsappv1alpha1.WhatsAppChannel).Spec.Registration; r != nil {
+			return []string{r.PINSecretRef.Name}
+		}
+		return nil
 	}); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 
@@ -18,6 +19,23 @@ func desiredTemplate(t *whatsappv1alpha1.MessageTemplate) graph.TemplateSpec {
 		format = whatsappv1alpha1.ParameterFormatPositional
 	}
 	named := format == whatsappv1alpha1.ParameterFormatNamed
+	var comps []graph.Component
+	if a := t.Spec.Authentication; a != nil {
+		comps = authenticationComponents(a)
+	} else {
+		comps = contentComponents(t, named)
+	}
+	return graph.TemplateSpec{
+		Name:            t.TemplateName(),
+		Language:        t.Spec.Language,
+		Category:        t.Spec.Category,
+		ParameterFormat: format,
+		Components:      comps,
+	}
+}
+
+// contentComponents are a UTILITY or MARKETING template's components.
+func contentComponents(t *whatsappv1alpha1.MessageTemplate, named bool) []graph.Component {
 	var comps []graph.Component
 	if h := t.Spec.Header; h != nil {
 		comps = append(comps, headerComponent(h, named))
@@ -37,13 +55,32 @@ func desiredTemplate(t *whatsappv1alpha1.MessageTemplate) graph.TemplateSpec {
 		}
 		comps = append(comps, c)
 	}
-	return graph.TemplateSpec{
-		Name:            t.TemplateName(),
-		Language:        t.Spec.Language,
-		Category:        t.Spec.Category,
-		ParameterFormat: format,
-		Components:      comps,
+	return comps
+}
+
+// authenticationComponents are an AUTHENTICATION template's components:
+// no text of ours (Meta writes "<code> is your verification code."), the
+// optional sentences, and the one OTP button.
+func authenticationComponents(a *whatsappv1alpha1.TemplateAuthentication) []graph.Component {
+	body := graph.Component{Type: "BODY"}
+	if a.AddSecurityRecommendation {
+		yes := true
+		body.AddSecurityRecommendation = &yes
 	}
+	comps := []graph.Component{body}
+	if a.CodeExpirationMinutes != nil {
+		minutes := int(*a.CodeExpirationMinutes)
+		comps = append(comps, graph.Component{Type: "FOOTER", CodeExpirationMinutes: &minutes})
+	}
+	otp := graph.Button{Type: graph.ButtonOTP, OTPType: a.OTP.Type, Text: a.OTP.Text, AutofillText: a.OTP.AutofillText}
+	if a.OTP.ZeroTapTermsAccepted {
+		yes := true
+		otp.ZeroTapTermsAccepted = &yes
+	}
+	for _, app := range a.OTP.SupportedApps {
+		otp.SupportedApps = append(otp.SupportedApps, graph.SupportedApp{PackageName: app.PackageName, SignatureHash: app.SignatureHash})
+	}
+	return append(comps, graph.Component{Type: "BUTTONS", Buttons: []graph.Button{otp}})
 }
 
 func headerComponent(h *whatsappv1alpha1.TemplateHeader, named bool) graph.Component {
@@ -104,25 +141,53 @@ func metaHolds(live *graph.Template, want graph.TemplateSpec) bool {
 }
 
 // sameComponents tells whether Meta holds the components we would send.
-// Only the text parts are compared: Meta does not always echo examples.
+// Examples are not compared (Meta does not always echo them), nor text we
+// leave to Meta (an AUTHENTICATION template's body, footer and button
+// labels, which Meta fills in); enum values are compared regardless of case.
 func sameComponents(live, want []graph.Component) bool {
-	return equality.Semantic.DeepEqual(textOnly(live), textOnly(want))
+	if len(live) != len(want) {
+		return false
+	}
+	for i := range want {
+		if !sameComponent(live[i], want[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-func textOnly(cs []graph.Component) []graph.Component {
-	out := make([]graph.Component, 0, len(cs))
-	for _, c := range cs {
-		c.Example = nil
-		bs := make([]graph.Button, 0, len(c.Buttons))
-		for _, b := range c.Buttons {
-			b.Example = nil
-			bs = append(bs, b)
-		}
-		if len(bs) == 0 {
-			bs = nil
-		}
-		c.Buttons = bs
-		out = append(out, c)
+func sameComponent(l, w graph.Component) bool {
+	if !strings.EqualFold(l.Type, w.Type) || !strings.EqualFold(l.Format, w.Format) || !sameIfWanted(l.Text, w.Text) ||
+		boolOf(l.AddSecurityRecommendation) != boolOf(w.AddSecurityRecommendation) ||
+		intOf(l.CodeExpirationMinutes) != intOf(w.CodeExpirationMinutes) || len(l.Buttons) != len(w.Buttons) {
+		return false
 	}
-	return out
+	for i := range w.Buttons {
+		lb, wb := l.Buttons[i], w.Buttons[i]
+		if !strings.EqualFold(lb.Type, wb.Type) || !sameIfWanted(lb.Text, wb.Text) || lb.URL != wb.URL || lb.PhoneNumber != wb.PhoneNumber ||
+			!strings.EqualFold(lb.OTPType, wb.OTPType) || !sameIfWanted(lb.AutofillText, wb.AutofillText) ||
+			boolOf(lb.ZeroTapTermsAccepted) != boolOf(wb.ZeroTapTermsAccepted) || !equality.Semantic.DeepEqual(appsOf(lb), appsOf(wb)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameIfWanted compares a text we send; one we leave empty is Meta's.
+func sameIfWanted(live, want string) bool { return want == "" || live == want }
+
+func boolOf(b *bool) bool { return b != nil && *b }
+
+func intOf(i *int) int {
+	if i == nil {
+		return 0
+	}
+	return *i
+}
+
+func appsOf(b graph.Button) []graph.SupportedApp {
+	if len(b.SupportedApps) == 0 {
+		return nil
+	}
+	return b.SupportedApps
 }

@@ -28,7 +28,11 @@ func (s *templateSync) edit(ctx context.Context, live *graph.Template) (*graph.T
 		msg := fmt.Sprintf("Meta cannot edit %s while it is %s: create a new MessageTemplate (another name) instead", s.name, live.Status)
 		return nil, s.editRefused(msg, &permanent{reason: whatsappv1alpha1.ReasonEditRefused, message: msg})
 	}
-	edit := graph.TemplateEdit{Components: desired.Components}
+	payload, err := s.payload(ctx)
+	if err != nil {
+		return nil, s.notSubmitted(err)
+	}
+	edit := graph.TemplateEdit{Components: payload.Components}
 	if live.Status != graph.TemplateApproved {
 		// The category of an approved template cannot change; others may.
 		edit.Category = desired.Category

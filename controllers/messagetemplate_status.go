@@ -17,15 +17,19 @@ import (
 //	APPROVED            → Ready
 //	PENDING, IN_APPEAL  → Reconciling (kstatus InProgress), polled
 //	REJECTED            → Stalled, with Meta's reason; a spec change resubmits
-//	PAUSED              → not Ready (Meta may resume it)
+//	PAUSED              → Stalled (sends fail meanwhile), back to Ready when
+//	                      Meta resumes it
 //	DISABLED            → Stalled
 //	anything else       → not Ready with Meta's status
+//
+// A category Meta changed is recorded (status.previousCategory) with an
+// Event.
 func (s *templateSync) judgeStatus(live *graph.Template) (ctrl.Result, error) {
 	t, name := s.t, s.name
 	t.Status.ApprovalStatus = live.Status
 	t.Status.RejectedReason = live.RejectedReason
 	t.Status.QualityScore = live.QualityScore
-	t.Status.Category = live.Category
+	s.recordCategory(live)
 	t.Status.ParameterFormat = live.ParameterFormat
 	switch live.Status {
 	case graph.TemplateApproved:
@@ -49,15 +53,46 @@ func (s *templateSync) judgeStatus(live *graph.Template) (ctrl.Result, error) {
 			message: fmt.Sprintf("Meta rejected %s: %s. Fix the spec and apply it again; the operator resubmits it as an edit", name, reason),
 			recheck: jitter(s.interval)}
 	case graph.TemplatePaused:
-		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonPaused, idle: true, after: jitter(s.interval),
-			message: fmt.Sprintf("Meta paused %s because of low quality (score %s): sends fail until Meta resumes it; review the feedback in WhatsApp Manager", name, orUnknown(live.QualityScore))}
-	case graph.TemplateDisabled:
 		return ctrl.Result{}, &waitForUser{reason: whatsappv1alpha1.ReasonPaused, recheck: jitter(s.interval),
-			message: fmt.Sprintf("Meta disabled %s after repeated low quality: it cannot be sent; appeal in WhatsApp Manager or create a new template", name)}
+			message: fmt.Sprintf("Meta paused %s (status PAUSED, quality score %s%s): sends of it fail until Meta resumes it, after 3 hours the first time and 6 the second, while a third pause disables it; review the feedback in WhatsApp Manager and improve the template or its audience",
+				name, orUnknown(live.QualityScore), metaReason(live))}
+	case graph.TemplateDisabled:
+		return ctrl.Result{}, &waitForUser{reason: whatsappv1alpha1.ReasonDisabled, recheck: jitter(s.interval),
+			message: fmt.Sprintf("Meta disabled %s (status DISABLED, quality score %s%s) after repeated low quality: it cannot be sent; appeal in WhatsApp Manager or create a new template under another name",
+				name, orUnknown(live.QualityScore), metaReason(live))}
 	default:
 		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonMetaStatus, idle: true, after: jitter(s.interval),
 			message: fmt.Sprintf("Meta reports %s as %s", name, live.Status)}
 	}
+}
+
+// metaReason renders the reason Meta gave with a status, when it gave one.
+func metaReason(live *graph.Template) string {
+	if live.RejectedReason == "" {
+		return ""
+	}
+	return ", reason " + live.RejectedReason
+}
+
+// recordCategory copies the category Meta assigned into status. When Meta
+// moved it away from the one it had (template_category_update), the
+// previous one is kept in status.previousCategory and an Event says so.
+// A category the operator's own edit set (the spec's) is no news.
+func (s *templateSync) recordCategory(live *graph.Template) {
+	t := s.t
+	prev := t.Status.Category
+	t.Status.Category = live.Category
+	if live.PreviousCategory != "" {
+		t.Status.PreviousCategory = live.PreviousCategory
+	}
+	if prev == "" || live.Category == "" || prev == live.Category || live.Category == t.Spec.Category {
+		return
+	}
+	if live.PreviousCategory == "" {
+		t.Status.PreviousCategory = prev
+	}
+	s.event(t, false, "CategoryChanged", fmt.Sprintf("Meta changed the category of %s from %s to %s, which changes its price per conversation; the category of an approved template cannot be changed back: for %s, create a template under another name whose content fits it",
+		s.name, prev, live.Category, t.Spec.Category))
 }
 
 // reviewing tells whether Meta is still deciding.

@@ -39,11 +39,15 @@ func (s *templateSync) submit(ctx context.Context) (*graph.Template, error) {
 		}
 		return nil, &retryLater{reason: whatsappv1alpha1.ReasonGraphAPIError, message: msg, after: wait}
 	}
+	payload, err := s.payload(ctx)
+	if err != nil {
+		return nil, s.notSubmitted(err)
+	}
 	// The finalizer goes on before the template exists at Meta.
 	if err := s.ensureFinalizer(ctx, t); err != nil {
 		return nil, err
 	}
-	created, err := s.graph.CreateTemplate(ctx, s.waba, desired)
+	created, err := s.graph.CreateTemplate(ctx, s.waba, payload)
 	if err != nil {
 		t.Status.SubmitAttempts++
 		now := metav1.NewTime(s.now())
@@ -71,6 +75,15 @@ func (s *templateSync) submit(ctx context.Context) (*graph.Template, error) {
 	s.listings.putTemplate(s.waba, live)
 	s.event(t, true, "Submitted", fmt.Sprintf("submitted %s to Meta as id %s, status %s", s.name, created.ID, created.Status))
 	return &live, nil
+}
+
+// notSubmitted records in the Submitted condition why the spec could not
+// be sent, and returns the outcome.
+func (s *templateSync) notSubmitted(outcome error) error {
+	if reason, message, ok := outcomeText(outcome); ok {
+		conditions.Set(s.t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, reason, message)
+	}
+	return outcome
 }
 
 // submitWait is how long to wait before the next submission. Attempts

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -88,6 +89,9 @@ func TestPausedTemplateIsNotReady(t *testing.T) {
 	f.readyProvider("acme")
 	mt := f.template("order-update")
 	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	if err := f.sim.SetTemplateQuality(mt.Status.TemplateID, "RED"); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.sim.SetTemplateStatus(mt.Status.TemplateID, "PAUSED", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +99,62 @@ func TestPausedTemplateIsNotReady(t *testing.T) {
 	f.waitCondition(mt, "Ready", metav1.ConditionFalse, "Paused")
 	if mt.Status.ApprovalStatus != "PAUSED" {
 		t.Errorf("approvalStatus = %s", mt.Status.ApprovalStatus)
+	}
+	// Visibly not Ready to kstatus, Flux and Argo CD, with Meta's reason.
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got == "Current" {
+		t.Errorf("kstatus of a paused template = %s: a template whose sends fail reads as healthy", got)
+	}
+	if msg := condition(mt, "Ready").Message; !strings.Contains(msg, "PAUSED") || !strings.Contains(msg, "RED") {
+		t.Errorf("message lacks Meta's status and quality score: %s", msg)
+	}
+
+	// Meta lifts the pause: Ready again.
+	if err := f.sim.SetTemplateStatus(mt.Status.TemplateID, "APPROVED", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(mt)
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "Succeeded")
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "Current" {
+		t.Errorf("kstatus after Meta resumed it = %s, want Current", got)
+	}
+
+	// Disabled after repeated pauses: Stalled, its own reason.
+	if err := f.sim.SetTemplateStatus(mt.Status.TemplateID, "DISABLED", ""); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(mt)
+	f.waitCondition(mt, "Stalled", metav1.ConditionTrue, "Disabled")
+	if got := kstatus(mt.Generation, mt.Status.ObservedGeneration, mt.Status.Conditions); got != "Failed" {
+		t.Errorf("kstatus of a disabled template = %s, want Failed", got)
+	}
+}
+
+func TestMetaRecategorisationIsRecordedWithAnEvent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{review: graphsim.Review{Status: "APPROVED"}, reviewDelay: 100 * time.Millisecond})
+	f.readyProvider("acme")
+	mt := f.template("order-update")
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	// Meta moves it to MARKETING and sends template_category_update, on
+	// which the webhook server asks for a fresh look.
+	if err := f.sim.SetTemplateCategory(mt.Status.TemplateID, "MARKETING"); err != nil {
+		t.Fatal(err)
+	}
+	f.requestReconcile(mt)
+	f.eventually("category recorded", func() bool {
+		f.get(mt)
+		return mt.Status.Category == "MARKETING" && mt.Status.PreviousCategory == "UTILITY"
+	})
+	e := f.waitEvent("order-update", "CategoryChanged")
+	if e.Type != corev1.EventTypeWarning || !strings.Contains(e.Note, "from UTILITY to MARKETING") {
+		t.Errorf("event = %s %q, want a Warning naming both categories", e.Type, e.Note)
+	}
+	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	if msg := condition(mt, "Ready").Message; !strings.Contains(msg, "MARKETING") || !strings.Contains(msg, "spec.category asks for UTILITY") {
+		t.Errorf("Ready does not say Meta's category differs from the spec's: %s", msg)
+	}
+	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n != 0 {
+		t.Errorf("the operator edited the template (%d) after Meta re-categorised it", n)
 	}
 }
 
@@ -113,7 +173,7 @@ func TestApprovedTemplateEditRespectsMetasBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	edit("Hi {{1}}, order {{2}} shipped today.")
+	edit("Hi {{1}}, your order {{2}} shipped today.")
 	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
 	if n := f.sim.Calls(graphsim.EndpointEditTemplate); n != 1 {
 		t.Fatalf("edits = %d, want 1", n)

@@ -34,7 +34,9 @@ func (s *providerSync) ensureSubscribed(ctx context.Context) error {
 	if p.Spec.Webhook != nil {
 		publicURL = p.Spec.Webhook.PublicURL
 	}
-	if subscribed, msg := subscriptionHolds(p, apps, publicURL); subscribed {
+	fingerprint := callbackFingerprint(publicURL, s.creds)
+	if subscribed, msg := subscriptionHolds(p, apps, publicURL, fingerprint); subscribed {
+		p.Status.Webhook.CallbackFingerprint = fingerprint
 		conditions.Set(p, whatsappv1alpha1.ConditionAppSubscribed, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, msg)
 		return nil
 	}
@@ -55,6 +57,7 @@ func (s *providerSync) ensureSubscribed(ctx context.Context) error {
 	if override != nil {
 		msg += " with callback " + publicURL
 	}
+	p.Status.Webhook.CallbackFingerprint = fingerprint
 	s.event(p, true, "Subscribed", msg)
 	conditions.Set(p, whatsappv1alpha1.ConditionAppSubscribed, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, msg)
 	return nil
@@ -63,7 +66,9 @@ func (s *providerSync) ensureSubscribed(ctx context.Context) error {
 // subscriptionHolds tells whether the WABA's subscribed apps already hold
 // what the spec asks for. With spec.appID it looks for our app (another
 // app, e.g. a BSP's, does not count); without it any subscription counts.
-func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.SubscribedApp, publicURL string) (bool, string) {
+// A callback override holds only with the verify token registered last
+// (fingerprint): Meta does not echo the token.
+func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.SubscribedApp, publicURL, fingerprint string) (bool, string) {
 	if p.Spec.AppID == "" {
 		if len(apps) == 0 {
 			return false, ""
@@ -77,7 +82,7 @@ func subscriptionHolds(p *whatsappv1alpha1.MetaProvider, apps []graph.Subscribed
 		// The override must be exactly what the spec asks for: a stale one
 		// (spec.webhook.publicURL removed or changed) would send messages
 		// to a server that no longer answers.
-		if a.OverrideCallbackURI != publicURL {
+		if a.OverrideCallbackURI != publicURL || (publicURL != "" && (p.Status.Webhook == nil || p.Status.Webhook.CallbackFingerprint != fingerprint)) {
 			return false, ""
 		}
 		msg := fmt.Sprintf("app %s is subscribed to WhatsApp Business Account %s", p.Spec.AppID, p.Spec.BusinessAccountID)

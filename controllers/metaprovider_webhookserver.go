@@ -20,7 +20,10 @@ func (s *providerSync) applyWebhookServer(ctx context.Context) error {
 		return s.workloadFailure(whatsappv1alpha1.ConditionWebhookReady, whatsappv1alpha1.ReasonWaitingForWebhook, "webhook server", err)
 	}
 	s.webhook = wr
-	p.Status.Webhook = &whatsappv1alpha1.ProviderWebhookStatus{ServiceName: wr.ServiceName, ReadyReplicas: wr.ReadyReplicas}
+	if p.Status.Webhook == nil {
+		p.Status.Webhook = &whatsappv1alpha1.ProviderWebhookStatus{}
+	}
+	p.Status.Webhook.ServiceName, p.Status.Webhook.ReadyReplicas = wr.ServiceName, wr.ReadyReplicas
 	if wr.Ready {
 		conditions.Set(p, whatsappv1alpha1.ConditionWebhookReady, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded,
 			fmt.Sprintf("webhook server %s has %d/%d ready replicas", wr.ServiceName, wr.ReadyReplicas, wr.DesiredReplicas))

@@ -22,10 +22,14 @@ var objectsDesc = prometheus.NewDesc(
 
 type objectsCollector struct{ reader client.Reader }
 
-// RegisterMetrics registers the object gauges, read from reader (the
+// RegisterMetrics registers the object gauges and the phone numbers'
+// quality and messaging limit (metrics_numbers.go), read from reader (the
 // manager's cache).
 func RegisterMetrics(r prometheus.Registerer, reader client.Reader) error {
-	return r.Register(&objectsCollector{reader: reader})
+	if err := r.Register(&objectsCollector{reader: reader}); err != nil {
+		return err
+	}
+	return r.Register(&numbersCollector{reader: reader})
 }
 
 func (c *objectsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- objectsDesc }

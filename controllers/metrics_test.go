@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,6 +47,23 @@ func TestObjectMetricsCountReadyByKindAndReason(t *testing.T) {
 	} {
 		if got[series] < min {
 			t.Errorf("%s = %v, want at least %v; all: %v", series, got[series], min, got)
+		}
+	}
+	// The number's health, by channel: exactly these values.
+	labels := fmt.Sprintf("channel=ok,namespace=%s,phone_number_id=%s", f.ns, phoneID)
+	for series, want := range map[string]float64{
+		"whatsapp_phone_number_quality{" + labels + ",rating=GREEN}":  1,
+		"whatsapp_phone_number_quality{" + labels + ",rating=YELLOW}": 0,
+		"whatsapp_phone_number_quality{" + labels + ",rating=RED}":    0,
+		"whatsapp_phone_number_messaging_limit{" + labels + "}":       1000,
+	} {
+		if v, ok := got[series]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", series, v, ok, want)
+		}
+	}
+	for series := range got {
+		if strings.Contains(series, "channel=typo,") {
+			t.Errorf("a channel without its number has number metrics: %s", series)
 		}
 	}
 }

@@ -35,7 +35,9 @@ type graphCall struct {
 //     checked again when the Secret changes or at the next interval (a
 //     revoked token makes no Secret event);
 //   - rate limited → retryLater after Meta's time-to-regain-access (never
-//     sooner than 30s), not a hot loop;
+//     sooner than 30s), not a hot loop; reason WaitingForBudget when the
+//     operator held the call back to stay within Meta's budget, RateLimited
+//     when Meta refused or asked to wait;
 //   - transient (5xx, timeouts, network) → retryLater with the error
 //     returned, so the work queue backs off exponentially;
 //   - anything else is Meta refusing the request: permanent for a spec
@@ -51,7 +53,12 @@ func graphOutcome(err error, c graphCall) error {
 	case graph.ClassPermission:
 		return &waitForUser{reason: whatsappv1alpha1.ReasonMissingPermission, message: msg, recheck: jitter(c.interval)}
 	case graph.ClassRateLimited:
-		return &retryLater{reason: whatsappv1alpha1.ReasonRateLimited, message: msg, after: rateLimitWait(err)}
+		reason := whatsappv1alpha1.ReasonRateLimited
+		if graph.HeldBack(err) {
+			// The operator's own budget, not Meta's answer (decision 011).
+			reason = whatsappv1alpha1.ReasonWaitingForBudget
+		}
+		return &retryLater{reason: reason, message: msg, after: rateLimitWait(err)}
 	case graph.ClassTransient, graph.ClassNone:
 		return &retryLater{reason: whatsappv1alpha1.ReasonGraphAPIError, message: msg, cause: err}
 	}

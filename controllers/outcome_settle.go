@@ -43,6 +43,15 @@ func settle(obj conditions.Setter, res ctrl.Result, err error) (ctrl.Result, err
 // outcomeReason is the condition reason an outcome sets, or fallback for
 // any other error.
 func outcomeReason(err error, fallback string) string {
+	if reason, _, ok := outcomeText(err); ok {
+		return reason
+	}
+	return fallback
+}
+
+// outcomeText returns the condition reason and message a typed outcome
+// sets; ok is false for any other error.
+func outcomeText(err error) (reason, message string, ok bool) {
 	var (
 		later *retryLater
 		user  *waitForUser
@@ -50,11 +59,11 @@ func outcomeReason(err error, fallback string) string {
 	)
 	switch {
 	case errors.As(err, &later):
-		return later.reason
+		return later.reason, later.message, true
 	case errors.As(err, &user):
-		return user.reason
+		return user.reason, user.message, true
 	case errors.As(err, &perm):
-		return perm.reason
+		return perm.reason, perm.message, true
 	}
-	return fallback
+	return "", "", false
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -158,5 +159,93 @@ func TestProviderDeletionWaitsForItsTemplates(t *testing.T) {
 	})
 	if _, ok := f.sim.Template(id); ok {
 		t.Error("the template was left at Meta: the provider went before its template could use its credentials")
+	}
+}
+
+func TestChangedVerifyTokenRegistersTheCallbackAgain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	p := f.readyProvider("acme", func(p *whatsappv1alpha1.MetaProvider) {
+		p.Spec.Webhook = &whatsappv1alpha1.ProviderWebhook{PublicURL: "https://wa.example.com/webhook"}
+	})
+	before := p.Status.Webhook.CallbackFingerprint
+	if subs := f.sim.Subscriptions(wabaID); len(subs) != 1 || subs[0].VerifyToken != f.verify || before == "" {
+		t.Fatalf("premise: subscriptions %+v, fingerprint %q", subs, before)
+	}
+	calls := f.sim.Calls(graphsim.EndpointSubscribeApp)
+
+	// The verify token is rotated; publicURL stays. Meta never echoes the
+	// token, so only the operator knows the registered one is stale.
+	newVerify := "verify-rotated-" + f.verify
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "acme-meta", Namespace: f.ns}}
+	f.get(s)
+	patch := client.MergeFrom(s.DeepCopy())
+	s.Data["verifyToken"] = []byte(newVerify)
+	if err := f.c.Patch(context.Background(), s, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.eventually("the override registered again with the new token", func() bool {
+		subs := f.sim.Subscriptions(wabaID)
+		return len(subs) == 1 && subs[0].VerifyToken == newVerify && subs[0].OverrideCallbackURI == "https://wa.example.com/webhook"
+	})
+	if n := f.sim.Calls(graphsim.EndpointSubscribeApp); n != calls+1 {
+		t.Errorf("subscribe calls %d → %d, want one more", calls, n)
+	}
+	f.waitCondition(p, "Ready", metav1.ConditionTrue, "")
+	f.eventually("fingerprint recorded", func() bool {
+		f.get(p)
+		return p.Status.Webhook.CallbackFingerprint != before && p.Status.Webhook.CallbackFingerprint != ""
+	})
+	if fp := p.Status.Webhook.CallbackFingerprint; strings.Contains(fp, newVerify) || strings.Contains(fp, f.verify) {
+		t.Errorf("the fingerprint shows the token: %s", fp)
+	}
+}
+
+func TestProfileSpecOwnsTheFieldsItManages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	// A profile filled in by hand in WhatsApp Manager.
+	if err := f.sim.SetProfile(phoneID, graphsim.BusinessProfile{
+		About: "Old about", Address: "1 Old St", Description: "Old description", Email: "old@acme.example",
+		Vertical: "RETAIL", Websites: []string{"https://old.acme.example"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ch := f.channel("support-us", phoneE164, func(c *whatsappv1alpha1.WhatsAppChannel) {
+		c.Spec.Profile = &whatsappv1alpha1.BusinessProfile{About: "We answer within minutes", Email: "support@acme.example"}
+	})
+	f.waitCondition(ch, "ProfileSynced", metav1.ConditionTrue, "Succeeded")
+	got, _ := f.sim.Profile(phoneID)
+	want := graphsim.BusinessProfile{About: "We answer within minutes", Email: "support@acme.example", Vertical: "RETAIL"}
+	if got.About != want.About || got.Email != want.Email || got.Address != "" || got.Description != "" || len(got.Websites) != 0 || got.Vertical != want.Vertical {
+		t.Errorf("profile at Meta = %+v, want %+v: address, description and websites absent from the spec are cleared; vertical, which Meta cannot clear, is kept", got, want)
+	}
+
+	// A field removed from the spec is cleared at Meta.
+	f.get(ch)
+	patch := client.MergeFrom(ch.DeepCopy())
+	ch.Spec.Profile.Email = ""
+	if err := f.c.Patch(context.Background(), ch, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.eventually("email cleared at Meta", func() bool { p, _ := f.sim.Profile(phoneID); return p.Email == "" && p.About == want.About })
+
+	// Without spec.profile the profile is not managed: edits by hand stay.
+	f.get(ch)
+	patch = client.MergeFrom(ch.DeepCopy())
+	ch.Spec.Profile = nil
+	if err := f.c.Patch(context.Background(), ch, patch); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCondition(ch, "ProfileSynced", metav1.ConditionTrue, "NotManaged")
+	if err := f.sim.SetProfile(phoneID, graphsim.BusinessProfile{About: "By hand", Description: "Set in WhatsApp Manager"}); err != nil {
+		t.Fatal(err)
+	}
+	updates := f.sim.Calls(graphsim.EndpointUpdateBusinessProfile)
+	v := f.requestReconcile(ch)
+	f.eventually("request handled", func() bool { f.get(ch); return ch.Status.LastHandledReconcileAt == v })
+	if p, _ := f.sim.Profile(phoneID); p.Description != "Set in WhatsApp Manager" || f.sim.Calls(graphsim.EndpointUpdateBusinessProfile) != updates {
+		t.Errorf("an unmanaged profile was changed: %+v", p)
 	}
 }

@@ -6,8 +6,9 @@
 // wires the watches, <kind>_sync.go is the reconcile itself, read top to
 // bottom as a list of steps over a per-reconcile struct (providerSync,
 // channelSync, templateSync), and <kind>_<what>.go holds one step each
-// (credentials, subscription, webhookserver; claim, number, chatbot,
-// profile; find, submit, edit, status, content, claim; delete).
+// (credentials, subscription, callback, webhookserver; claim, number,
+// chatbot, registration, pin, profile; find, submit, edit, media, status,
+// content, claim; delete).
 //
 // A step ends a reconcile early by returning a typed outcome as its error:
 // retryLater (Reconciling), waitForUser (Stalled, a human acts elsewhere)
@@ -18,7 +19,9 @@
 // (the oldest claimant of a number or template wins), checkmemo.go (checks
 // not repeated within an interval), status.go (conditions, patches,
 // events), wabacache.go (one listing per WABA serves every channel and
-// template), credentials.go, indexes.go, predicates.go, finalizer.go.
+// template), metrics.go and metrics_numbers.go (gauges computed from the
+// cache at scrape time), tiers.go, credentials.go, indexes.go,
+// predicates.go, finalizer.go.
 package controllers
 
 import (
@@ -31,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -43,6 +47,9 @@ type Options struct {
 	GraphAPIVersion string
 	// WebhookImage runs the managed webhook servers.
 	WebhookImage string
+	// APIServerCIDRs are the API server's addresses, opened in the webhook
+	// pods' egress NetworkPolicy (empty: egress stays open).
+	APIServerCIDRs []string
 	// MaxConcurrentReconciles per controller; default 4.
 	MaxConcurrentReconciles int
 	// MinListingAge is the youngest a shared WABA listing may be before an
@@ -51,6 +58,14 @@ type Options struct {
 	MinListingAge time.Duration
 	// PendingPollMin bounds how often a template in review is polled; default 30s.
 	PendingPollMin time.Duration
+	// NumberRecheckAge is the youngest a WABA's shared phone listing may be
+	// before a channel that does not find its number in it reads it again
+	// (the number may have been added at Meta since); default 10s. It keeps
+	// channels whose number is missing to one listing per WABA per 10s.
+	NumberRecheckAge time.Duration
+	// MediaFetcher fetches media header samples; default mediafetch.New
+	// with its defaults (https, size limits, private addresses refused).
+	MediaFetcher *mediafetch.Fetcher
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -65,8 +80,14 @@ func (o Options) withDefaults() Options {
 	if o.PendingPollMin == 0 {
 		o.PendingPollMin = 30 * time.Second
 	}
+	if o.NumberRecheckAge == 0 {
+		o.NumberRecheckAge = 10 * time.Second
+	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MediaFetcher == nil {
+		o.MediaFetcher = mediafetch.New(mediafetch.Options{})
 	}
 	return o
 }
@@ -80,6 +101,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	base := newBase(mgr, opts)
 	if err := (&MetaProviderReconciler{base: base, resources: webhookresources.Options{
 		Image: opts.WebhookImage, GraphAPIURL: opts.GraphAPIURL, GraphAPIVersion: opts.GraphAPIVersion,
+		APIServerCIDRs: opts.APIServerCIDRs,
 	}}).SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -29,6 +30,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
@@ -74,6 +76,14 @@ type fixtureOptions struct {
 	reviewDelay time.Duration
 	scopes      []string
 	httpTimeout time.Duration
+	// numberRecheckAge overrides Options.NumberRecheckAge (default 10s).
+	numberRecheckAge time.Duration
+	// mediaServer, when set, is trusted for media header samples and
+	// reachable on loopback (which the default fetcher refuses).
+	mediaServer *httptest.Server
+	// metaBudgets runs the client with Meta's own hourly budgets (the
+	// production defaults) and makes the simulator enforce them.
+	metaBudgets bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -83,7 +93,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		t.Fatal(err)
 	}
-	sim := graphsim.New(graphsim.Options{ReviewDelay: o.reviewDelay, ReviewOutcome: o.review})
+	sim := graphsim.New(graphsim.Options{ReviewDelay: o.reviewDelay, ReviewOutcome: o.review, EnforceRateLimits: o.metaBudgets})
 	link := &lossyLink{next: sim}
 	srv := httptest.NewServer(link)
 	t.Cleanup(func() { srv.Close(); sim.Close() })
@@ -127,20 +137,29 @@ func (f *fixture) startManager(o fixtureOptions) {
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
+	// Budgets far above what a test spends, but the limiter stays on: a
+	// rate-limit answer from Meta blocks the WABA as in production.
+	limits := graph.Limits{ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, TemplateCreatesPerHour: 10_000_000}
+	if o.metaBudgets {
+		limits = graph.Limits{}
+	}
 	factory := graph.NewFactory(graph.Config{
 		BaseURL:    f.simURL,
 		HTTPClient: &http.Client{Timeout: timeout},
-		// Budgets far above what a test spends, but the limiter stays on:
-		// a rate-limit answer from Meta blocks the WABA as in production.
-		Limits: graph.Limits{
-			ManagementPerHour: 10_000_000, RegisteredManagementPerHour: 10_000_000, ManagementBurst: 100_000,
-			TemplateCreatesPerHour: 10_000_000, TemplateCreateBurst: 100_000,
-		},
-		Logger: logger.WithName("graph"),
+		Limits:     limits,
+		Logger:     logger.WithName("graph"),
 	})
+	var media *mediafetch.Fetcher
+	if o.mediaServer != nil {
+		media = mediafetch.New(mediafetch.Options{
+			Allow:   []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+			RootCAs: o.mediaServer.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs,
+		})
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
-		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second,
+		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
+		MediaFetcher: media,
 	}); err != nil {
 		t.Fatal(err)
 	}

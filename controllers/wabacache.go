@@ -55,6 +55,25 @@ func (w *wabaListings) phoneNumbers(ctx context.Context, c *graph.Client, wabaID
 	})
 }
 
+// putPhone records what the operator changed on a number (registered it),
+// so reconciles reading the listing before its next refresh see it.
+func (w *wabaListings) putPhone(wabaID string, n graph.PhoneNumber) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l, ok := w.phones[wabaID]
+	if !ok {
+		return
+	}
+	items := make([]graph.PhoneNumber, len(l.items))
+	for i, x := range l.items {
+		if x.ID == n.ID {
+			x = n
+		}
+		items[i] = x
+	}
+	w.phones[wabaID] = listing[graph.PhoneNumber]{items: items, fetchedAt: l.fetchedAt}
+}
+
 // templateList returns the WABA's templates, at most maxAge old.
 func (w *wabaListings) templateList(ctx context.Context, c *graph.Client, wabaID string, maxAge time.Duration) ([]graph.Template, error) {
 	return cached(ctx, w, w.templates, "templates/"+wabaID, wabaID, maxAge, func(ctx context.Context) ([]graph.Template, error) {

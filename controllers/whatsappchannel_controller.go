@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -32,8 +33,10 @@ type WhatsAppChannelReconciler struct {
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=whatsappchannels/finalizers,verbs=update
 
 // SetupWithManager wires the watches: the channel, its provider (readiness
-// flips and spec changes), and other channels of the same number (a
-// deleted holder frees the number for the next one).
+// flips and spec changes), other channels of the same number (a deleted
+// holder frees the number for the next one), and the Secret holding its
+// number's PIN (metadata only, mapped back through an index), so a fixed
+// PIN is tried at once.
 func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.profiles = newCheckMemo[types.NamespacedName, string]()
 	return ctrl.NewControllerManagedBy(mgr).
@@ -49,7 +52,17 @@ func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
 				UpdateFunc:  func(event.UpdateEvent) bool { return false },
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.channelsOfPINSecret)).
 		Complete(r)
+}
+
+// channelsOfPINSecret maps a Secret to the channels whose PIN it holds.
+func (r *WhatsAppChannelReconciler) channelsOfPINSecret(ctx context.Context, s client.Object) []reconcile.Request {
+	var list whatsappv1alpha1.WhatsAppChannelList
+	if err := r.client.List(ctx, &list, client.InNamespace(s.GetNamespace()), client.MatchingFields{indexPINSecretName: s.GetName()}); err != nil {
+		return nil
+	}
+	return requestsFor(list.Items)
 }
 
 func (r *WhatsAppChannelReconciler) channelsOfProvider(ctx context.Context, p client.Object) []reconcile.Request {

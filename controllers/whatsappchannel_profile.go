@@ -16,11 +16,11 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
-// syncProfile keeps the business profile equal to spec.profile. Fields
-// left empty in spec.profile are left alone at Meta. The live profile is
-// read at most once per syncInterval per channel (or when the spec changes,
-// or a reconcile is requested), and written only when it differs. Its
-// verdict is the ProfileSynced condition.
+// syncProfile keeps the business profile equal to spec.profile, by the
+// rule profileDiff states; without spec.profile the profile is not
+// managed at all. The live profile is read at most once per syncInterval
+// per channel (or when the spec changes, or a reconcile is requested), and
+// written only when it differs. Its verdict is the ProfileSynced condition.
 func (s *channelSync) syncProfile(ctx context.Context) error {
 	ch := s.ch
 	want := ch.Spec.Profile
@@ -51,20 +51,28 @@ func (s *channelSync) syncProfile(ctx context.Context) error {
 	return nil
 }
 
-// profileDiff names the fields set in want that differ from live.
+// profileDiff names the fields of the live profile that differ from what
+// spec.profile asks for. The spec owns address, description, email and
+// websites: absent there means empty at Meta. about and vertical count
+// only when set, because Meta cannot hold them empty (decision 009).
 func profileDiff(want *whatsappv1alpha1.BusinessProfile, live *graph.BusinessProfile) []string {
 	var diff []string
-	check := func(name, w, l string) {
+	owned := func(name, w, l string) {
+		if w != l {
+			diff = append(diff, name)
+		}
+	}
+	ifSet := func(name, w, l string) {
 		if w != "" && w != l {
 			diff = append(diff, name)
 		}
 	}
-	check("about", want.About, live.About)
-	check("address", want.Address, live.Address)
-	check("description", want.Description, live.Description)
-	check("email", want.Email, live.Email)
-	check("vertical", want.Vertical, live.Vertical)
-	if len(want.Websites) > 0 && !sameWebsites(want.Websites, live.Websites) {
+	ifSet("about", want.About, live.About)
+	owned("address", want.Address, live.Address)
+	owned("description", want.Description, live.Description)
+	owned("email", want.Email, live.Email)
+	ifSet("vertical", want.Vertical, live.Vertical)
+	if !sameWebsites(want.Websites, live.Websites) {
 		diff = append(diff, "websites")
 	}
 	return diff

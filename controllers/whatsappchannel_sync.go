@@ -30,7 +30,8 @@ type channelSync struct {
 }
 
 // sync runs the channel's steps in order: its provider, its claim on the
-// number, the number at Meta, the chatbot target, the business profile.
+// number, the number at Meta, the chatbot target, the number's
+// registration, the business profile.
 func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (ctrl.Result, error) {
 	sess, err := r.openSession(ctx, ch, ch.Spec.ProviderRef.Name)
 	if err != nil {
@@ -41,7 +42,8 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	if err := s.claimNumber(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := s.findNumber(ctx); err != nil {
+	number, err := s.findNumber(ctx)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	routed, routeMsg, err := r.checkChatbot(ctx, ch)
@@ -52,6 +54,9 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 		conditions.Set(ch, whatsappv1alpha1.ConditionRouted, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, routeMsg)
 	} else {
 		conditions.Set(ch, whatsappv1alpha1.ConditionRouted, metav1.ConditionFalse, whatsappv1alpha1.ReasonChatbotNotFound, routeMsg)
+	}
+	if err := s.register(ctx, number); err != nil {
+		return ctrl.Result{}, err
 	}
 	if err := s.syncProfile(ctx); err != nil {
 		return ctrl.Result{}, err

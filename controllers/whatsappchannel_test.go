@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -191,10 +192,54 @@ func TestQualityDropRaisesAnEvent(t *testing.T) {
 	if err := f.sim.SetQualityRating(phoneID, "YELLOW"); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.sim.UpdatePhoneNumber(phoneID, func(p *graphsim.PhoneNumber) { p.MessagingLimitTier = "TIER_10K" }); err != nil {
+		t.Fatal(err)
+	}
 	f.requestReconcile(ch)
 	e := f.waitEvent("support-us", "QualityDropped")
 	if e.Type != corev1.EventTypeWarning || !strings.Contains(e.Note, "GREEN to YELLOW") {
 		t.Errorf("event = %s %q", e.Type, e.Note)
 	}
 	f.eventually("status shows YELLOW", func() bool { f.get(ch); return ch.Status.QualityRating == "YELLOW" })
+	// A tier change is news too: Normal when it rose.
+	if e := f.waitEvent("support-us", "TierChanged"); e.Type != corev1.EventTypeNormal || !strings.Contains(e.Note, "TIER_1K to TIER_10K") {
+		t.Errorf("tier event = %s %q, want Normal from TIER_1K to TIER_10K", e.Type, e.Note)
+	}
+}
+
+func TestNumberAddedAtMetaAfterTheLastListingIsFound(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{numberRecheckAge: time.Millisecond})
+	f.readyProvider("acme") // the WABA's phone listing is read and shared now
+	// The user adds a number in Meta's dashboard, then applies its channel.
+	if _, err := f.sim.AddPhoneNumber(wabaID, graphsim.PhoneNumber{ID: "120233333333333", DisplayPhoneNumber: "+1 202-555-0150", VerifiedName: "Acme Billing"}); err != nil {
+		t.Fatal(err)
+	}
+	ch := f.channel("billing", "+12025550150")
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "")
+	if ch.Status.PhoneNumberID != "120233333333333" {
+		t.Errorf("phoneNumberID = %q", ch.Status.PhoneNumberID)
+	}
+	if c := condition(ch, "Stalled"); c != nil {
+		t.Errorf("a number added before its channel was Stalled: %+v", c)
+	}
+}
+
+func TestMissingNumbersShareOneFreshListing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{}) // NumberRecheckAge at its default, 10s
+	f.readyProvider("acme")
+	f.sim.ResetCalls()
+	var typos []*whatsappv1alpha1.WhatsAppChannel
+	for i := range 5 {
+		typos = append(typos, f.channel(fmt.Sprintf("typo-%d", i), fmt.Sprintf("+120255509%02d", i)))
+	}
+	for _, ch := range typos {
+		f.waitCondition(ch, "Stalled", metav1.ConditionTrue, "PhoneNumberNotFound")
+	}
+	// Five channels missing their number at once re-read the WABA's
+	// listing once, or twice when the 10-second window turns meanwhile.
+	if n := f.sim.Calls(graphsim.EndpointListPhoneNumbers); n > 2 {
+		t.Errorf("phone listings = %d for 5 missing numbers, want at most 2 (one per WABA per 10s)", n)
+	}
 }

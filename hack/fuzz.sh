@@ -7,6 +7,7 @@ targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
   "./internal/dialguard FuzzDialGuard"
+  "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"
   "./relay FuzzReadUpload"
 )

@@ -6,10 +6,14 @@ import (
 )
 
 // body renders the delivery as a Meta-shaped webhook envelope holding only
-// this channel's changes. Entry ids, times and change values are copied
+// this channel's changes (the webhook body itself when all of it is this
+// channel's, unchanged). Entry ids, times and change values are copied
 // byte for byte, so wa_id, user_id and every field Meta adds tomorrow reach
 // the chatbot untouched; nothing goes through a lossy struct.
 func (d *delivery) body(object string) []byte {
+	if d.whole != nil {
+		return d.whole
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"object":`)
 	writeJSONString(&b, object)

@@ -31,6 +31,9 @@ type credentialStore struct {
 	previous         string
 	previousUntil    time.Time
 	forwardingKey    string
+	// signers of appSecret, explicitPrevious, previous and forwardingKey,
+	// kept so that HMAC states are reused across requests.
+	currentSigner, explicitSigner, previousSigner, forwardingSigner *macSigner
 }
 
 // newCredentialStore returns an empty store.
@@ -54,6 +57,24 @@ func (s *credentialStore) Update(data map[string][]byte) {
 	s.explicitPrevious = strings.TrimSpace(string(data[SecretKeyAppSecretPrevious]))
 	s.forwardingKey = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyForwardingKey]))
 	s.loaded = true
+	s.refreshSignersLocked()
+}
+
+// refreshSignersLocked rebuilds the signers of the secrets that changed.
+// s.mu must be held for writing.
+func (s *credentialStore) refreshSignersLocked() {
+	refresh := func(sg **macSigner, secret string) {
+		if secret == "" {
+			*sg = nil
+		} else if *sg == nil || (*sg).secret != secret {
+			*sg = newMACSigner([]byte(secret))
+			(*sg).secret = secret
+		}
+	}
+	refresh(&s.currentSigner, s.appSecret)
+	refresh(&s.explicitSigner, s.explicitPrevious)
+	refresh(&s.previousSigner, s.previous)
+	refresh(&s.forwardingSigner, s.forwardingKey)
 }
 
 // Clear forgets the credentials (the Secret or the provider is gone). The
@@ -67,6 +88,27 @@ func (s *credentialStore) Clear() {
 	}
 	s.loaded = false
 	s.verifyToken, s.appSecret, s.explicitPrevious, s.forwardingKey = "", "", "", ""
+	s.refreshSignersLocked()
+}
+
+// Signers returns signers of the accepted app secrets, the current one
+// first (the same secrets as AppSecrets). They verify what Meta sends;
+// forwarded bodies are signed by ForwardingSigner.
+func (s *credentialStore) Signers() []*macSigner {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.appSecret == "" {
+		return nil
+	}
+	out := make([]*macSigner, 1, 3)
+	out[0] = s.currentSigner
+	if s.explicitPrevious != "" && s.explicitPrevious != s.appSecret {
+		out = append(out, s.explicitSigner)
+	}
+	if s.previous != "" && s.previous != s.appSecret && s.now().Before(s.previousUntil) {
+		out = append(out, s.previousSigner)
+	}
+	return out
 }
 
 // Ready reports whether the app secret, the verify token and the
@@ -77,17 +119,14 @@ func (s *credentialStore) Ready() bool {
 	return s.loaded && s.appSecret != "" && s.verifyToken != "" && s.forwardingKey != ""
 }
 
-// ForwardingKey returns the key that signs forwarded bodies, nil when none
-// is loaded. It is never an app secret: a chatbot that verifies what it
-// receives must not need the Meta app secret, which yields an app access
-// token.
-func (s *credentialStore) ForwardingKey() []byte {
+// ForwardingSigner signs forwarded bodies with the forwarding key; nil when
+// none is loaded. It is never an app secret: a chatbot that verifies what
+// it receives must not need the Meta app secret, which yields an app
+// access token.
+func (s *credentialStore) ForwardingSigner() *macSigner {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.forwardingKey == "" {
-		return nil
-	}
-	return []byte(s.forwardingKey)
+	return s.forwardingSigner
 }
 
 // VerifyToken returns the verify token, if known.

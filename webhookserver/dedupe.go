@@ -5,10 +5,20 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"strings"
+	"slices"
 
+	"github.com/go-json-experiment/json/jsontext"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
+
+// deduper is what the request path needs of the dedupe memory: whether a
+// key was delivered, and to remember the keys of a delivery the chatbot
+// accepted. dedupeCache is the in-memory one; a shared store (issue 10)
+// fits behind the same two methods.
+type deduper interface {
+	Seen(key string) bool
+	Record(keys []string)
+}
 
 // dedupeCache remembers the items (messages, statuses, echoes, call events)
 // already delivered to a chatbot, so that Meta's retry of a batch does not
@@ -46,10 +56,14 @@ type keyedArray struct {
 	fields []string
 }
 
+// numKeyedArrays is the number of keyedArrays.
+const numKeyedArrays = 4
+
 // keyedArrays: message ids are unique; a status is its message id plus the
 // status (sent, delivered, read...) plus the recipient (group messages get
 // one read receipt per participant); a call event is its call id plus event.
-var keyedArrays = []keyedArray{
+// The first field is the item's id.
+var keyedArrays = [numKeyedArrays]keyedArray{
 	{name: "messages", fields: []string{"id"}},
 	{name: "statuses", fields: []string{"id", "status", "recipient_id", "recipient_participant_id", "recipient_participant_user_id"}},
 	{name: "message_echoes", fields: []string{"id"}},
@@ -70,40 +84,36 @@ type dedupeResult struct {
 
 // dedupeValue drops from a change value the items already delivered (seen)
 // or already taken earlier in the same batch (batch, updated in place). A
-// value without any keyed array is identified by the hash of its bytes.
+// value without any keyed item is identified by the hash of its bytes.
 // Items keep their original bytes; only when some are dropped is the value
 // object rewritten, keeping its other keys and their order.
 func dedupeValue(field, pnid string, value json.RawMessage, seen func(string) bool, batch map[string]bool) dedupeResult {
-	isDup := func(k string) bool { return batch[k] || seen(k) }
-	arrays, order, ok := splitObject(value)
-	if !ok {
+	return dedupeDecoded(field, pnid, value, decodeValueInfo(value), seen, batch)
+}
+
+// dedupeDecoded is dedupeValue on a value already decoded into info.
+func dedupeDecoded(field, pnid string, value json.RawMessage, info *valueInfo, seen func(string) bool, batch map[string]bool) dedupeResult {
+	if !info.object {
 		return dedupeResult{value: value}
 	}
+	isDup := func(k string) bool { return batch[k] || seen(k) }
 	var res dedupeResult
-	kept := map[string][]json.RawMessage{}
-	total, keptCount := 0, 0
-	for _, ka := range keyedArrays {
-		raw, present := arrays[ka.name]
-		if !present {
-			continue
-		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			continue
-		}
-		for _, item := range items {
+	var dropped []*keyedItem
+	total := 0
+	for i, ka := range keyedArrays {
+		for j := range info.items[i] {
+			it := &info.items[i][j]
 			total++
-			k := itemKey(ka, pnid, item)
+			k := it.key(ka, pnid)
 			if isDup(k) {
-				res.dropped++
+				dropped = append(dropped, it)
 				continue
 			}
 			batch[k] = true
 			res.keys = append(res.keys, k)
-			kept[ka.name] = append(kept[ka.name], item)
-			keptCount++
 		}
 	}
+	res.dropped = len(dropped)
 	if total == 0 {
 		k := "value|" + pnid + "|" + field + "|" + hashBytes(value)
 		if isDup(k) {
@@ -115,25 +125,26 @@ func dedupeValue(field, pnid string, value json.RawMessage, seen func(string) bo
 	switch {
 	case res.dropped == 0:
 		res.value = value
-	case keptCount == 0:
+	case res.dropped == total:
 		res.skip = true
 	default:
-		res.value = rewriteObject(order, arrays, kept)
+		res.value = keepItems(value, info, dropped)
 	}
 	return res
 }
 
-// itemKey is the identity of one item of a keyed array.
-func itemKey(ka keyedArray, pnid string, item json.RawMessage) string {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(item, &obj); err != nil || rawID(obj["id"]) == "" {
-		return ka.name + "|" + pnid + "|raw|" + hashBytes(item)
+// keepItems rewrites value without the dropped items.
+func keepItems(value json.RawMessage, info *valueInfo, dropped []*keyedItem) json.RawMessage {
+	kept := map[string][]json.RawMessage{}
+	for i, ka := range keyedArrays {
+		for j := range info.items[i] {
+			if it := &info.items[i][j]; !slices.Contains(dropped, it) {
+				kept[ka.name] = append(kept[ka.name], it.raw)
+			}
+		}
 	}
-	parts := []string{ka.name, pnid}
-	for _, f := range ka.fields {
-		parts = append(parts, rawID(obj[f]))
-	}
-	return strings.Join(parts, "|")
+	members, order, _ := splitObject(value)
+	return rewriteObject(order, members, kept)
 }
 
 // hashBytes returns the hex SHA-256 of compacted JSON (so that whitespace
@@ -148,30 +159,37 @@ func hashBytes(b []byte) string {
 }
 
 // splitObject decodes a JSON object into its members, keeping each member's
-// raw bytes and the order of keys. ok is false for anything but an object.
+// raw bytes and the order of keys (a repeated key keeps its first place and
+// its last value). ok is false for anything but an object.
 func splitObject(value json.RawMessage) (members map[string]json.RawMessage, order []string, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(value))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
+	w := newWalker(value)
+	if w.kind() != jsontext.KindBeginObject || w.open() != nil {
 		return nil, nil, false
 	}
 	members = map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
+	for {
+		more, err := w.more()
 		if err != nil {
 			return nil, nil, false
 		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		if !more {
+			break
+		}
+		name, err := w.name()
+		if err != nil {
 			return nil, nil, false
 		}
+		raw, err := w.value()
+		if err != nil {
+			return nil, nil, false
+		}
+		key := string(name)
 		if _, dup := members[key]; !dup {
 			order = append(order, key)
 		}
 		members[key] = raw
 	}
-	return members, order, true
+	return members, order, w.finish() == nil
 }
 
 // rewriteObject writes the object back in its key order, with the keyed

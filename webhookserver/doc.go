@@ -10,17 +10,22 @@
 //
 // Request path (one concept per file):
 //
-//	server.go        mux, probes, /metrics
+//	server.go        mux, probes, /metrics; refuses forwarded requests (loops)
 //	handshake.go     GET /webhook: hub.mode / hub.verify_token / hub.challenge
-//	notification.go  POST /webhook: size cap, signature, parse, plan, execute, 200 or 503
-//	signature.go     HMAC-SHA256 of the raw body, current and previous app secrets
+//	notification.go  POST /webhook: signature header, size cap, read deadline, signature, parse, plan, execute, 200 or 503
+//	signature.go     HMAC-SHA256 of the raw body, current and previous app secrets; pooled signers
 //	envelope.go      object / entry[].id / changes[].field+value, values kept raw
-//	plan.go          which change goes where (pure: fuzzed)
+//	decode.go        one-pass jsontext walker handing out sub-slices of the body
+//	valueinfo.go     what routing and dedupe need of a value, read in the same pass
+//	plan.go          which change goes where (pure: fuzzed); whole bodies forwarded as they came
 //	dedupe.go        message / status / event identity, LRU of delivered items
 //	body.go          the Meta-shaped envelope each chatbot receives
 //	routes.go        phone_number_id → channel, from channels' status
 //	endpoints.go     Service → ready EndpointSlice endpoints, round-robin
-//	forward.go       the HTTP client and one delivery
+//	forward.go       the HTTP client and one delivery; loop marker; per-chatbot cap
+//	chatbotguard.go  the chatbot dialer: dialguard, API server addresses, opt-in ranges
+//	loggate.go       one line per minute for refusals anyone can cause
+//	metriccache.go   metric children resolved once
 //	reconcilerequest.go  reconcile-requested-at annotation on templates and channels
 //	nudge.go         bounded background queue of those reconcile requests
 //	unknown.go       live check of a number the cache does not know

@@ -28,7 +28,7 @@ func (s *Server) handleHandshake(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get(queryMode) != modeSubscribe || !tokensEqual(q.Get(queryVerifyToken), want) {
 		s.countRequest(r, "handshake_forbidden")
-		s.log.Info("verification handshake refused", "mode", q.Get(queryMode))
+		s.logRefusal(logHandshake, "verification handshake refused", "mode", q.Get(queryMode))
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}

@@ -321,7 +321,10 @@ type testServer struct {
 func newTestServer(tb testing.TB, channels []whatsappv1alpha1.WhatsAppChannel, mutate ...func(*Options)) *testServer {
 	tb.Helper()
 	log, logs := captureLogger()
-	opts := Options{ProviderNamespace: testNamespace, ProviderName: testProvider, Logger: log, Registry: prometheus.NewRegistry()}
+	// The chatbot stubs listen on loopback, which the production dialer
+	// refuses (TestChatbotDialGuard): tests dial through loopbackDialer.
+	opts := Options{ProviderNamespace: testNamespace, ProviderName: testProvider, Logger: log, Registry: prometheus.NewRegistry(),
+		DialContext: loopbackDialer(nil)}
 	for _, m := range mutate {
 		m(&opts)
 	}

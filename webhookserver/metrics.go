@@ -22,6 +22,12 @@ type metrics struct {
 	reconcileRequests *prometheus.CounterVec   // kind, result
 	previousSecret    prometheus.Counter       // webhooks verified only by a previous app secret
 	routes            prometheus.Gauge         // routed phone numbers
+	suppressedLogs    *prometheus.CounterVec   // kind
+
+	// Children of the busiest series, resolved once.
+	requestsBy *counterCache  // requests
+	changesBy  *counterCache  // changes
+	forwardBy  *observerCache // forwardDuration
 }
 
 // newMetrics creates the metrics and registers them on reg.
@@ -30,7 +36,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "requests_total",
-			Help: "Webhook requests by method (GET, POST, other) and outcome (ok, method_not_allowed, busy, retry, handshake_ok, handshake_forbidden, signature_missing, signature_invalid, too_large, bad_request, not_ready, ignored_object).",
+			Help: "Webhook requests by method (GET, POST, other) and outcome (ok, method_not_allowed, busy, retry, handshake_ok, handshake_forbidden, signature_missing, signature_invalid, too_large, body_timeout, bad_request, not_ready, ignored_object, loop).",
 		}, []string{"method", "outcome"}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "changes_total",
@@ -46,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"code"}),
 		forwardFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_failures_total",
-			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, no_endpoints, external_name, no_target, bad_target).",
+			Help: "Failed deliveries to chatbots by reason (status, timeout, connection, refused, busy, no_endpoints, external_name, no_target, bad_target).",
 		}, []string{"reason"}),
 		forwardRetries: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "forward_retries_total",
@@ -72,14 +78,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: metricsNamespace, Name: "previous_app_secret_total",
 			Help: "Webhooks whose signature matched only a previous app secret (a rotation is in progress).",
 		}),
+		suppressedLogs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "log_lines_suppressed_total",
+			Help: "Log lines of refusals anyone can cause, held back (one line per kind per minute is written): busy, signature, handshake, too_large, body_timeout, loop.",
+		}, []string{"kind"}),
 		routes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "routes",
 			Help: "Phone numbers currently routed to a chatbot.",
 		}),
 	}
+	m.requestsBy, m.changesBy, m.forwardBy = newCounterCache(m.requests), newCounterCache(m.changes), newObserverCache(m.forwardDuration)
 	for _, c := range []prometheus.Collector{
 		m.requests, m.changes, m.batchDuration, m.forwardDuration, m.forwardFailures, m.forwardRetries,
-		m.dedupeHits, m.signatureFailures, m.unroutable, m.reconcileRequests, m.previousSecret, m.routes,
+		m.dedupeHits, m.signatureFailures, m.unroutable, m.reconcileRequests, m.previousSecret, m.routes, m.suppressedLogs,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err

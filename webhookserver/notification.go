@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -58,41 +59,61 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, "ok")
 }
 
-// busyLogPeriod is the least time between two "too many body reads" logs.
-const busyLogPeriod = time.Minute
-
 // readSigned reads the body and checks its signature, holding one of the
 // bodySlots meanwhile: until the signature matched, the bytes come from
 // anyone who can reach the port, up to maxBody each, so their number is
 // bounded. Without a free slot the answer is 503 at once (Meta retries). It
 // reports whether the body may be used; otherwise it has answered.
 func (s *Server) readSigned(w http.ResponseWriter, r *http.Request) (body []byte, matched int, ok bool) {
+	// Without a well-formed signature header the body can never be
+	// accepted: refuse it before it takes a slot or a byte is read.
+	if _, err := parseSignature(r.Header.Get(headerSignature)); err != nil {
+		refuseUnread(w)
+		s.refuseSignature(w, r, err)
+		return nil, 0, false
+	}
 	select {
 	case s.bodySlots <- struct{}{}:
 		defer func() { <-s.bodySlots }()
 	default:
-		if now, last := time.Now().UnixNano(), s.busyLoggedAt.Load(); now-last >= int64(busyLogPeriod) && s.busyLoggedAt.CompareAndSwap(last, now) {
-			s.log.Info("webhook refused: too many bodies being read at once; Meta will retry", "limit", cap(s.bodySlots))
-		}
+		s.logRefusal(logBusy, "webhook refused: too many bodies being read at once; Meta will retry", "limit", cap(s.bodySlots))
 		s.reply(w, r, http.StatusServiceUnavailable, "busy")
 		return nil, 0, false
 	}
+	// Until it is verified the body may come from anyone: it must arrive
+	// promptly, or the slot goes back (Meta sends at once).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyReadTimeout))
 	body, err := readBody(w, r, s.maxBody)
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			s.logRefusal(logBodyTimeout, "webhook refused: the body did not arrive in time", "timeout", s.bodyReadTimeout.String(), "remote", r.RemoteAddr)
+			s.reply(w, r, http.StatusRequestTimeout, "body_timeout")
+			return nil, 0, false
+		}
 		if errors.Is(err, errBodyTooLarge) {
-			s.log.Info("webhook refused: body too large", "limit", s.maxBody)
+			s.logRefusal(logTooLarge, "webhook refused: body too large", "limit", s.maxBody)
 			s.reply(w, r, http.StatusRequestEntityTooLarge, "too_large")
 			return nil, 0, false
 		}
 		s.reply(w, r, http.StatusBadRequest, "bad_request")
 		return nil, 0, false
 	}
-	matched, err = verifySignature(r.Header.Get(headerSignature), body, s.creds.AppSecrets())
+	matched, err = verifyWith(r.Header.Get(headerSignature), body, s.creds.Signers())
 	if err != nil {
 		s.refuseSignature(w, r, err)
 		return nil, 0, false
 	}
 	return body, matched, true
+}
+
+// refuseUnread prepares the answer to a request whose body is not read: the
+// connection closes after it, and nothing more is read from it (the server
+// would otherwise drain up to 256 KB of the unwanted body, as slowly as the
+// client sends it, before answering).
+func refuseUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // refuseSignature answers 401 for a missing signature, 403 otherwise.
@@ -105,7 +126,7 @@ func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err err
 		reason = "malformed"
 	}
 	s.metrics.signatureFailures.WithLabelValues(reason).Inc()
-	s.log.Info("webhook refused: signature", "reason", reason, "remote", r.RemoteAddr)
+	s.logRefusal(logSignature, "webhook refused: signature", "reason", reason, "remote", r.RemoteAddr)
 	s.reply(w, r, code, outcome)
 }
 
@@ -113,10 +134,17 @@ func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err err
 // numbers in parallel under ctx, reconcile requests queued for the
 // background. It reports whether Meta must retry the batch.
 func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table *RouteTable) bool {
-	for _, o := range p.outcomes {
-		s.metrics.changes.WithLabelValues(fieldLabel(o.field), o.outcome).Inc()
+	for i := 0; i < len(p.outcomes); {
+		// A batch's changes mostly share one field and outcome: one
+		// counter update per run of equal outcomes.
+		o, n := p.outcomes[i], 1
+		for i+n < len(p.outcomes) && p.outcomes[i+n] == o {
+			n++
+		}
+		i += n
+		s.metrics.changesBy.with(fieldLabel(o.field), o.outcome).Add(float64(n))
 		if o.outcome == outcomeForeignWABA || o.outcome == outcomeMalformed {
-			s.metrics.unroutable.WithLabelValues(o.outcome).Inc()
+			s.metrics.unroutable.WithLabelValues(o.outcome).Add(float64(n))
 		}
 	}
 	s.metrics.dedupeHits.Add(float64(p.duplicateItems))
@@ -136,12 +164,18 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 		retry.Store(true)
 	}
 	// Forwarded bodies are signed with the forwarding key, never with the
-	// app secret (issue 9): a chatbot verifies them without Meta's secret.
-	secret := s.creds.ForwardingKey()
+	// app secret (issue 9 item 6): a chatbot verifies them without Meta's
+	// secret. So Meta's own signature is never passed on, even for a body
+	// forwarded whole.
+	signer := s.creds.ForwardingSigner()
+	if len(p.deliveries) == 1 && len(p.unknown) == 0 {
+		// The common case: one chatbot, nothing to check. No goroutine.
+		return !s.deliver(ctx, object, p.deliveries[0], signer) || retry.Load()
+	}
 	var wg sync.WaitGroup
 	for _, d := range p.deliveries {
 		wg.Go(func() {
-			if !s.deliver(ctx, object, d, secret) {
+			if !s.deliver(ctx, object, d, signer) {
 				retry.Store(true)
 			}
 		})
@@ -158,8 +192,13 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 }
 
 // deliver sends one delivery and records its dedupe keys on success.
-func (s *Server) deliver(ctx context.Context, object string, d *delivery, secret []byte) bool {
-	err := s.forwarder.deliver(ctx, d, d.body(object), secret)
+func (s *Server) deliver(ctx context.Context, object string, d *delivery, signer *macSigner) bool {
+	body := d.body(object)
+	var sig string
+	if signer != nil {
+		sig = signer.header(body)
+	}
+	err := s.forwarder.deliver(ctx, d, body, sig)
 	if err != nil {
 		reason := "other"
 		var de *deliveryError
@@ -172,7 +211,9 @@ func (s *Server) deliver(ctx context.Context, object string, d *delivery, secret
 		return false
 	}
 	s.dedupe.Record(d.keys)
-	s.log.V(1).Info("delivered", "channel", d.route.Channel.String(), "changes", d.changes)
+	if l := s.log.V(1); l.Enabled() {
+		l.Info("delivered", "channel", d.route.Channel.String(), "changes", d.changes)
+	}
 	return true
 }
 
@@ -225,6 +266,15 @@ func (s *Server) countUnknown(u *unknownNumber, outcome string) {
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errBodyTooLarge
+	}
+	if r.ContentLength > 0 {
+		// Meta sends Content-Length, which the server holds the body to:
+		// read it into a buffer of that size at once.
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError

@@ -302,8 +302,10 @@ func TestNotificationNotReady(t *testing.T) {
 	}
 }
 
-// stalledPost opens a POST to /webhook that sends its headers and part of
-// its body, then nothing: the server sits reading the body.
+// stalledPost opens a POST to /webhook that sends its headers, with a
+// well-formed signature that no secret produces (a header without one is
+// refused before the body is read), and part of its body, then nothing:
+// the server sits reading the body.
 func stalledPost(t *testing.T, baseURL string) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(baseURL, "http://"))
@@ -311,7 +313,8 @@ func stalledPost(t *testing.T, baseURL string) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"object\":", PathWebhook); err != nil {
+	fake := signatureHeader([]byte("not-the-app-secret"), nil)
+	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\n%s: %s\r\nContent-Length: 1000000\r\n\r\n{\"object\":", PathWebhook, headerSignature, fake); err != nil {
 		t.Fatal(err)
 	}
 	return conn

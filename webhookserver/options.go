@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"os"
 	"runtime/debug"
 	"time"
@@ -38,6 +39,15 @@ const (
 	// Options.MaxConcurrentBodyReads.
 	MinConcurrentBodyReads           = 4
 	DefaultReconcileRequestQueueSize = 256
+	// DefaultMaxForwardsPerChatbot bounds the deliveries in flight to one
+	// chatbot: a chatbot answering in 250 ms (Meta's own median target) at
+	// 1,000 messages a second has 250 in flight. Past it a stalled chatbot
+	// holds no more goroutines or connections.
+	DefaultMaxForwardsPerChatbot = 256
+	// DefaultBodyReadTimeout bounds the arrival of a body whose signature
+	// is not verified yet. Meta sends a few kilobytes at once; only a
+	// trickling client needs longer.
+	DefaultBodyReadTimeout = 5 * time.Second
 )
 
 // Options configure one webhook server, which serves one MetaProvider.
@@ -70,8 +80,20 @@ type Options struct {
 	RestConfig *rest.Config
 	// Listener, when set, is used instead of listening on BindAddress.
 	Listener net.Listener
-	// DialContext, when set, opens every connection to a chatbot.
+	// DialContext, when set, opens every connection to a chatbot. The
+	// default refuses loopback, link-local (cloud metadata), unspecified and
+	// multicast addresses and the API server's, except what
+	// ChatbotAllowCIDRs re-opens (see reopeningRanges).
 	DialContext DialFunc
+	// ChatbotAllowCIDRs are the provider's spec.webhook.allowedEgressCIDRs.
+	// For chatbot dials a range re-opens refused addresses only inside a
+	// refused block (link-local, the API server's addresses) and never a
+	// cloud metadata address.
+	ChatbotAllowCIDRs []netip.Prefix
+	// MaxForwardsPerChatbot bounds the deliveries in flight to one chatbot
+	// (a URL, or a Service). Beyond it a delivery fails at once and
+	// Meta gets 503 for that batch (it retries).
+	MaxForwardsPerChatbot int
 	// Registry receives the server's metrics; nil means a fresh registry
 	// with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -101,6 +123,10 @@ type Options struct {
 	// DefaultBodyReadBudget) on MaxBodyBytes-sized bodies, and is at least
 	// MinConcurrentBodyReads.
 	MaxConcurrentBodyReads int
+	// BodyReadTimeout bounds how long a webhook body may take to arrive:
+	// until its signature is checked it comes from anyone who can reach the
+	// port and holds one of MaxConcurrentBodyReads.
+	BodyReadTimeout time.Duration
 	// ReconcileRequestQueueSize bounds the reconcile requests (template and
 	// phone-number events) waiting to be written in the background; beyond
 	// it they are dropped and counted, and polling catches up.
@@ -114,10 +140,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.BindAddress == "" {
 		o.BindAddress = DefaultBindAddress
-	}
-	if o.DialContext == nil {
-		d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
-		o.DialContext = d.DialContext
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
@@ -134,6 +156,8 @@ func (o Options) withDefaults() (Options, error) {
 	setDefault(&o.DedupeSize, DefaultDedupeSize)
 	setDefault(&o.UnknownNumberRecheck, DefaultUnknownNumberRecheck)
 	setDefault(&o.ReconcileRequestQueueSize, DefaultReconcileRequestQueueSize)
+	setDefault(&o.BodyReadTimeout, DefaultBodyReadTimeout)
+	setDefault(&o.MaxForwardsPerChatbot, DefaultMaxForwardsPerChatbot)
 	setDefault(&o.MaxConcurrentBodyReads, defaultConcurrentBodyReads(debug.SetMemoryLimit(-1), o.MaxBodyBytes))
 	if o.ForwardTimeout > o.BatchTimeout {
 		o.ForwardTimeout = o.BatchTimeout

@@ -54,6 +54,9 @@ type delivery struct {
 	entries []entryPart
 	keys    []string
 	changes int
+	// whole is the webhook body itself when every change of it goes to
+	// this delivery unchanged: it is forwarded byte for byte.
+	whole []byte
 }
 
 // entryPart is an entry of the envelope forwarded to a chatbot.
@@ -86,7 +89,11 @@ type changeOutcome struct {
 
 // batchPlan is what to do with one webhook POST.
 type batchPlan struct {
-	deliveries     []*delivery
+	deliveries []*delivery
+	// changes counts every change of the envelope; rewritten is set when
+	// dedupe rewrote a value.
+	changes        int
+	rewritten      bool
 	templateIDs    []string
 	channelNudges  []types.NamespacedName
 	unknown        []*unknownNumber
@@ -100,18 +107,19 @@ type batchPlan struct {
 // already delivered.
 func planBatch(env *Envelope, table *RouteTable, seen func(string) bool) *batchPlan {
 	p := &batchPlan{}
-	byChannel := map[types.NamespacedName]*delivery{}
 	unknown := map[string]*unknownNumber{}
 	templates := map[string]bool{}
 	nudged := map[types.NamespacedName]bool{}
 	batch := map[string]bool{}
 	for ei, entry := range env.Entry {
-		for _, ch := range entry.Changes {
-			hdr := parseValueHeader(ch.Value)
+		for ci := range entry.Changes {
+			ch := &entry.Changes[ci]
+			p.changes++
+			hdr := ch.decoded().header
 			pnid := hdr.phoneNumberID()
 			switch {
 			case pnid != "":
-				p.planNumberChange(ei, entry, ch, hdr, table, seen, batch, byChannel, unknown)
+				p.planNumberChange(ei, entry, ch, hdr, table, seen, batch, unknown)
 			case templateFields[ch.Field]:
 				id := rawID(hdr.MessageTemplateID)
 				switch {
@@ -147,13 +155,15 @@ func planBatch(env *Envelope, table *RouteTable, seen func(string) bool) *batchP
 			}
 		}
 	}
+	if len(p.deliveries) == 1 && p.deliveries[0].changes == p.changes && !p.rewritten {
+		p.deliveries[0].whole = env.raw
+	}
 	return p
 }
 
 // planNumberChange routes one change that names a phone number id.
-func (p *batchPlan) planNumberChange(ei int, entry Entry, ch Change, hdr valueHeader, table *RouteTable,
-	seen func(string) bool, batch map[string]bool,
-	byChannel map[types.NamespacedName]*delivery, unknown map[string]*unknownNumber) {
+func (p *batchPlan) planNumberChange(ei int, entry Entry, ch *Change, hdr valueHeader, table *RouteTable,
+	seen func(string) bool, batch map[string]bool, unknown map[string]*unknownNumber) {
 	pnid := hdr.phoneNumberID()
 	route, ok := table.Lookup(pnid)
 	if !ok {
@@ -172,19 +182,15 @@ func (p *batchPlan) planNumberChange(ei int, entry Entry, ch Change, hdr valueHe
 		u.fields[ch.Field]++
 		return
 	}
-	res := dedupeValue(ch.Field, pnid, ch.Value, seen, batch)
+	res := dedupeDecoded(ch.Field, pnid, ch.Value, ch.decoded(), seen, batch)
 	p.duplicateItems += res.dropped
 	if res.skip {
 		p.count(ch.Field, outcomeDuplicate)
 		return
 	}
 	p.count(ch.Field, outcomeForwarded)
-	d := byChannel[route.Channel]
-	if d == nil {
-		d = &delivery{route: route}
-		byChannel[route.Channel] = d
-		p.deliveries = append(p.deliveries, d)
-	}
+	p.rewritten = p.rewritten || res.dropped > 0
+	d := p.deliveryFor(route)
 	if n := len(d.entries); n == 0 || d.entries[n-1].index != ei {
 		d.entries = append(d.entries, entryPart{index: ei, id: entry.ID, time: entry.Time})
 	}
@@ -192,6 +198,19 @@ func (p *batchPlan) planNumberChange(ei int, entry Entry, ch Change, hdr valueHe
 	last.changes = append(last.changes, Change{Field: ch.Field, Value: res.value})
 	d.keys = append(d.keys, res.keys...)
 	d.changes++
+}
+
+// deliveryFor returns the delivery to route's channel, adding it on first
+// use. A batch reaches few channels: a scan beats a map.
+func (p *batchPlan) deliveryFor(route Route) *delivery {
+	for _, d := range p.deliveries {
+		if d.route.Channel == route.Channel {
+			return d
+		}
+	}
+	d := &delivery{route: route}
+	p.deliveries = append(p.deliveries, d)
+	return d
 }
 
 // count records the outcome of one change.

@@ -45,6 +45,7 @@ func Run(ctx context.Context, opts Options) error {
 		resolver:  &sliceResolver{reader: cl.Reader()},
 		requester: &annotationRequester{reader: cl.Reader(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
 		confirmer: newLiveConfirmer(cl.Live(), opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
+		apiServer: apiServerPrefixes(hostOf(cfg.Host)),
 	})
 
 	servers, err := listen(opts, srv)

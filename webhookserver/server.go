@@ -2,6 +2,7 @@ package webhookserver
 
 import (
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -30,16 +31,17 @@ type Server struct {
 	creds     *credentialStore
 	routes    func() *RouteTable
 	synced    func() bool
-	dedupe    *dedupeCache
+	dedupe    deduper
 	forwarder *forwarder
 	nudges    *nudger
 	confirmer numberConfirmer
 	maxBody   int64
 	// bodySlots bounds the bodies read before their signature is checked.
 	bodySlots chan struct{}
-	// busyLoggedAt (unix nanoseconds) limits the "too many body reads" log
-	// to one line per busyLogPeriod.
-	busyLoggedAt atomic.Int64
+	// bodyReadTimeout bounds the arrival of a body not yet verified.
+	bodyReadTimeout time.Duration
+	// refusalLogs rate-limits the log lines of refusals anyone can cause.
+	refusalLogs  *refusalLogs
 	batchTimeout time.Duration
 	serveMetrics bool
 	shuttingDown atomic.Bool
@@ -61,6 +63,22 @@ type serverDeps struct {
 	resolver  endpointResolver
 	requester reconcileRequester
 	confirmer numberConfirmer
+	// apiServer are the API server's addresses, refused to chatbot dials
+	// (Run finds them; KUBERNETES_SERVICE_HOST is always added).
+	apiServer []netip.Prefix
+}
+
+// chatbotDialer is Options.DialContext, or the guarded default.
+func chatbotDialer(d serverDeps) DialFunc {
+	if d.opts.DialContext != nil {
+		return d.opts.DialContext
+	}
+	dial, ignored := guardedDialer(append(apiServerPrefixes(""), d.apiServer...), d.opts.ChatbotAllowCIDRs)
+	for _, p := range ignored {
+		d.opts.Logger.Info("allowed egress range re-opens no refused address for chatbots (too broad, or holds a cloud metadata address); it still opens the egress NetworkPolicy",
+			"range", p.String())
+	}
+	return dial
 }
 
 // numberLogPeriod: a number's "unknown" or "not routable yet" line is
@@ -70,27 +88,30 @@ const numberLogPeriod = 5 * time.Minute
 // newServer assembles a Server.
 func newServer(d serverDeps) *Server {
 	return &Server{
-		log:           d.opts.Logger,
-		metrics:       d.metrics,
-		gatherer:      d.opts.Registry,
-		creds:         d.creds,
-		routes:        d.routes,
-		synced:        d.synced,
-		dedupe:        newDedupeCache(d.opts.DedupeSize),
-		nudges:        newNudger(d.opts.Logger, d.metrics, d.requester, d.opts.ReconcileRequestQueueSize),
-		confirmer:     d.confirmer,
-		maxBody:       d.opts.MaxBodyBytes,
-		bodySlots:     make(chan struct{}, d.opts.MaxConcurrentBodyReads),
-		batchTimeout:  d.opts.BatchTimeout,
-		serveMetrics:  d.opts.MetricsBindAddress == "",
-		unknownLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
-		pendingLogged: expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
+		log:             d.opts.Logger,
+		metrics:         d.metrics,
+		gatherer:        d.opts.Registry,
+		creds:           d.creds,
+		routes:          d.routes,
+		synced:          d.synced,
+		dedupe:          newDedupeCache(d.opts.DedupeSize),
+		nudges:          newNudger(d.opts.Logger, d.metrics, d.requester, d.opts.ReconcileRequestQueueSize),
+		confirmer:       d.confirmer,
+		maxBody:         d.opts.MaxBodyBytes,
+		bodySlots:       make(chan struct{}, d.opts.MaxConcurrentBodyReads),
+		bodyReadTimeout: d.opts.BodyReadTimeout,
+		refusalLogs:     newRefusalLogs(),
+		batchTimeout:    d.opts.BatchTimeout,
+		serveMetrics:    d.opts.MetricsBindAddress == "",
+		unknownLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
+		pendingLogged:   expirable.NewLRU[string, struct{}](1024, nil, numberLogPeriod),
 		forwarder: &forwarder{
-			client:   newHTTPClient(d.opts.DialContext),
-			resolver: d.resolver,
-			provider: d.opts.ProviderNamespace + "/" + d.opts.ProviderName,
-			timeout:  d.opts.ForwardTimeout,
-			metrics:  d.metrics,
+			client:        newHTTPClient(chatbotDialer(d)),
+			maxInFlight:   int32(d.opts.MaxForwardsPerChatbot),
+			resolver:      d.resolver,
+			providerValue: []string{d.opts.ProviderNamespace + "/" + d.opts.ProviderName},
+			timeout:       d.opts.ForwardTimeout,
+			metrics:       d.metrics,
 		},
 	}
 }
@@ -114,6 +135,15 @@ func (s *Server) metricsHandler() http.Handler {
 
 // handleWebhook dispatches /webhook by method.
 func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(HeaderForwarded) != "" {
+		// One of ours, come back: a channel aimed at a webhook server
+		// (this one, through its Ingress). Forwarding it again would loop.
+		refuseUnread(w)
+		s.logRefusal(logLoop, "webhook refused: it was forwarded by a webhook server (a chatbot URL points at a webhook server)",
+			"forwardedBy", r.Header.Get(HeaderForwarded))
+		s.reply(w, r, http.StatusLoopDetected, "loop")
+		return
+	}
 	switch r.Method {
 	case http.MethodGet:
 		s.handleHandshake(w, r)
@@ -153,7 +183,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, code int, outcome
 
 // countRequest counts one request by method and outcome.
 func (s *Server) countRequest(r *http.Request, outcome string) {
-	s.metrics.requests.WithLabelValues(methodLabel(r.Method), outcome).Inc()
+	s.metrics.requestsBy.with(methodLabel(r.Method), outcome).Inc()
 }
 
 // methodLabel bounds the method label: the method is whatever the client

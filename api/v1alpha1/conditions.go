@@ -36,6 +36,9 @@ const (
 	// ConditionRouted (WhatsAppChannel): the chatbot target resolves and the
 	// number is bound to this channel alone.
 	ConditionRouted = "Routed"
+	// ConditionRegistered (WhatsAppChannel): Meta reports the number
+	// registered on the Cloud API; False says what registration waits for.
+	ConditionRegistered = "Registered"
 	// ConditionProfileSynced (WhatsAppChannel): the business profile at Meta
 	// equals spec.profile (True with reason NotManaged when there is none).
 	ConditionProfileSynced = "ProfileSynced"
@@ -90,23 +93,60 @@ const (
 	ReasonChatbotNotFound = "ChatbotNotFound"
 	// ReasonNotManaged: spec.profile is unset; the profile is left alone.
 	ReasonNotManaged = "NotManaged"
+	// ReasonNameInReview: Meta is reviewing the number's display name; the
+	// number is registered once the name is approved.
+	ReasonNameInReview = "NameInReview"
+	// ReasonNameDeclined: Meta declined the number's display name.
+	ReasonNameDeclined = "NameDeclined"
+	// ReasonNameNotApproved: the number has no approved display name
+	// (name_status NONE or EXPIRED).
+	ReasonNameNotApproved = "NameNotApproved"
+	// ReasonNotRegistered: the number is not registered on the Cloud API
+	// and the channel has no spec.registration to do it.
+	ReasonNotRegistered = "NotRegistered"
+	// ReasonInvalidPIN: the PIN Secret's key does not hold six digits.
+	ReasonInvalidPIN = "InvalidPIN"
+	// ReasonRegistrationFailed: Meta refused to register the number (a
+	// wrong PIN, most often); tried again when the Secret or spec changes.
+	ReasonRegistrationFailed = "RegistrationFailed"
+	// ReasonTooManyAttempts: Meta's limit of registration attempts is
+	// used up (133016); tried again after Meta's wait.
+	ReasonTooManyAttempts = "TooManyAttempts"
 
 	// ReasonPending: Meta is reviewing the template.
 	ReasonPending = "Pending"
 	// ReasonRejected: Meta rejected the template.
 	ReasonRejected = "Rejected"
-	// ReasonPaused: Meta paused or disabled the template.
+	// ReasonPaused: Meta paused the template for low quality; it returns to
+	// Ready when Meta resumes it.
 	ReasonPaused = "Paused"
+	// ReasonDisabled: Meta disabled the template after repeated pauses.
+	ReasonDisabled = "Disabled"
 	// ReasonEditRefused: Meta refused an edit (budget, category of an
 	// approved template, status that cannot be edited).
 	ReasonEditRefused = "EditRefused"
 	// ReasonTemplateInvalid: Meta refused the template's content.
 	ReasonTemplateInvalid = "TemplateInvalid"
+	// ReasonMediaNeedsAppID: a media header's sample is uploaded to the
+	// provider's app, and the provider has no spec.appID.
+	ReasonMediaNeedsAppID = "MediaNeedsAppID"
+	// ReasonMediaExampleInvalid: the header's sample cannot be used (not
+	// found, too large, wrong type, refused address); fix exampleURL.
+	ReasonMediaExampleInvalid = "MediaExampleInvalid"
+	// ReasonMediaExampleUnavailable: fetching the sample failed in a way
+	// that may pass (timeout, 5xx); retried with backoff.
+	ReasonMediaExampleUnavailable = "MediaExampleUnavailable"
 	// ReasonMetaStatus: a template status without a specific reason.
 	ReasonMetaStatus = "MetaStatus"
 
-	// ReasonRateLimited: Meta's rate limit was hit; retrying after its wait.
+	// ReasonRateLimited: Meta refused a call for its rate limit, or asked to
+	// wait (estimated_time_to_regain_access); retrying after its wait.
 	ReasonRateLimited = "RateLimited"
+	// ReasonWaitingForBudget: the operator held a call back to stay within
+	// Meta's hourly budget (its own calls filled the rolling hour, or Meta's
+	// usage header is past the threshold and calls are spaced out); Meta
+	// refused nothing. It goes out when the budget allows.
+	ReasonWaitingForBudget = "WaitingForBudget"
 	// ReasonGraphAPIError: a transient Graph API failure; retrying with backoff.
 	ReasonGraphAPIError = "GraphAPIError"
 	// ReasonDeleting: the object is being deleted.

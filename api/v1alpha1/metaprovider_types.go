@@ -121,7 +121,27 @@ type ProviderWebhook struct {
 	// +kubebuilder:validation:XValidation:rule="isURL(self)",message="spec.webhook.publicURL must be a valid URL"
 	// +optional
 	PublicURL string `json:"publicURL,omitempty"`
+
+	// allowedEgressCIDRs are address ranges the webhook server may reach
+	// besides DNS, the API server and the pods of this namespace: where the
+	// chatbots named by spec.chatbot.url of your channels live (0.0.0.0/0
+	// and ::/0 for anywhere on the internet). They open the webhook pods'
+	// egress NetworkPolicy. Chatbot connections never reach loopback (the
+	// pod itself) or a cloud metadata address, and reach link-local
+	// addresses and the API server's only through a range that lies inside
+	// such a block (169.254.20.10/32 for a node-local DNS cache): a broad
+	// range such as 0.0.0.0/0 opens the internet, not those.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=set
+	// +optional
+	AllowedEgressCIDRs []CIDR `json:"allowedEgressCIDRs,omitempty"`
 }
+
+// CIDR is an IPv4 or IPv6 address range, such as 203.0.113.0/24 or
+// 2001:db8::/32.
+// +kubebuilder:validation:MaxLength=49
+// +kubebuilder:validation:XValidation:rule="isCIDR(self)",message="must be a CIDR range such as 203.0.113.0/24 or 2001:db8::/32"
+type CIDR string
 
 // MetaProviderStatus is the observed state of a MetaProvider.
 type MetaProviderStatus struct {
@@ -168,6 +188,13 @@ type ProviderWebhookStatus struct {
 	// readyReplicas of the webhook Deployment.
 	// +optional
 	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
+	// callbackFingerprint identifies the callback override the operator
+	// registered at Meta (spec.webhook.publicURL with the verify token): an
+	// HMAC keyed by the app secret, which reveals neither. Meta does not
+	// echo the verify token, so a changed token is seen here and
+	// registered again.
+	// +optional
+	CallbackFingerprint string `json:"callbackFingerprint,omitempty"`
 }
 
 // MetaProvider is one WhatsApp Business Account and the Meta app credentials

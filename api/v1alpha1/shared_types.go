@@ -29,6 +29,22 @@ type SecretReference struct {
 	Name string `json:"name"`
 }
 
+// SecretKeyReference names one key of a Secret in the same namespace.
+type SecretKeyReference struct {
+	// name of the Secret in the same namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+
+	// key in the Secret's data.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	// +required
+	Key string `json:"key"`
+}
+
 // ReconcileStatus is embedded in every kind's status: the Flux/kstatus fields
 // that GitOps tools and `kubectl wait` read.
 type ReconcileStatus struct {

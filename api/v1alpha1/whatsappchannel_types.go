@@ -26,9 +26,29 @@ type WhatsAppChannelSpec struct {
 	Chatbot ChatbotTarget `json:"chatbot"`
 
 	// profile, when set, is the WhatsApp business profile of the number; the
-	// operator keeps Meta's copy equal to it. Unset leaves the profile alone.
+	// operator keeps Meta's copy equal to it: address, description, email
+	// and websites absent here are cleared at Meta; about and vertical,
+	// which Meta cannot hold empty, are left as they are when absent.
+	// Unset leaves the whole profile alone.
 	// +optional
 	Profile *BusinessProfile `json:"profile,omitempty"`
+
+	// registration, when set, lets the operator register the number on the
+	// Cloud API (Meta's POST /{phone-number-id}/register) once Meta has
+	// approved its display name and reports it not registered. Unset, the
+	// number must be registered by hand, and the channel says so.
+	// +optional
+	Registration *NumberRegistration `json:"registration,omitempty"`
+}
+
+// NumberRegistration says how the operator registers the number.
+type NumberRegistration struct {
+	// pinSecretRef names the key of a Secret in the channel's namespace
+	// that holds the number's six-digit two-step verification PIN: a new
+	// number gets this PIN; a number that already has one must be given
+	// that one.
+	// +required
+	PINSecretRef SecretKeyReference `json:"pinSecretRef"`
 }
 
 // ChatbotTarget is where the webhook server forwards a number's webhooks:
@@ -150,6 +170,32 @@ type WhatsAppChannelStatus struct {
 	// accountMode is LIVE or SANDBOX (account_mode).
 	// +optional
 	AccountMode string `json:"accountMode,omitempty"`
+	// registration records the operator's register calls for the number
+	// while it is not registered; absent once Meta reports it registered.
+	// +optional
+	Registration *RegistrationStatus `json:"registration,omitempty"`
+}
+
+// RegistrationStatus records the operator's attempts to register a number.
+// Meta allows 10 attempts per number in 72 hours, so attempts are spent
+// once per need and never in a loop.
+type RegistrationStatus struct {
+	// attempts counts register calls since Meta last reported the number
+	// registered.
+	// +optional
+	Attempts int32 `json:"attempts,omitempty"`
+	// lastAttemptTime is when the last register call was made.
+	// +optional
+	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	// nextAttemptTime is the earliest time of another attempt, after a
+	// failure that may pass (Meta's attempt limit, a transient error).
+	// +optional
+	NextAttemptTime *metav1.Time `json:"nextAttemptTime,omitempty"`
+	// pinSecretVersion is the resourceVersion of the PIN Secret the last
+	// attempt read: a PIN Meta refused is not tried again until the Secret
+	// (or the spec) changes.
+	// +optional
+	PINSecretVersion string `json:"pinSecretVersion,omitempty"`
 }
 
 // WhatsAppChannel routes one phone number of a MetaProvider's WABA to one chatbot.

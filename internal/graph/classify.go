@@ -24,8 +24,8 @@ const (
 	// shared with it (3, 10, 200–299, 368, 131031). Needs a human.
 	ClassPermission Class = "Permission"
 	// ClassRateLimited: a Meta or client-side budget is exhausted (4, 17,
-	// 32, 341, 613, 80007, 130429, 131048, 131056, edit budget). Retry after
-	// RetryAfter.
+	// 32, 341, 613, 80007, 130429, 131048, 131056, 133016 register
+	// attempts, edit budget). Retry after RetryAfter.
 	ClassRateLimited Class = "RateLimited"
 	// ClassWindowClosed: the 24-hour customer-service window is closed
 	// (131047); send a template instead.
@@ -38,7 +38,7 @@ const (
 	// (100, 131009, 133010).
 	ClassNotFound Class = "NotFound"
 	// ClassTransient: worth retrying with backoff (1, 2, 131000, 131016,
-	// 131057, 133016, is_transient, 5xx, timeouts, connection errors).
+	// 131057, is_transient, 5xx, timeouts, connection errors).
 	ClassTransient Class = "Transient"
 	// ClassPermanent: anything else; retrying the same request will not help
 	// (2200 among them: Meta could not verify the callback URL, and each
@@ -74,6 +74,7 @@ const (
 	CodeSpamRateLimit           = 131048
 	CodePairRateLimit           = 131056
 	CodeAccountMaintenance      = 131057
+	CodePINMismatch             = 133005
 	CodeNotRegistered           = 133010
 	CodeTooManyRegisterAttempts = 133016
 
@@ -90,13 +91,12 @@ const (
 var rateLimitCodes = map[int]bool{
 	CodeAppRateLimit: true, CodeUserRateLimit: true, CodePageRateLimit: true, CodeAppLimit: true,
 	CodeCustomRateLimit: true, CodeWABARateLimit: true, CodeThroughput: true, CodePairRateLimit: true,
-	CodeSpamRateLimit: true,
+	CodeSpamRateLimit: true, CodeTooManyRegisterAttempts: true,
 }
 
 var transientCodes = map[int]bool{
 	CodeUnknown: true, CodeServiceUnavailable: true,
 	CodeSomethingWentWrong: true, CodeServiceUnavailableWA: true, CodeAccountMaintenance: true,
-	CodeTooManyRegisterAttempts: true,
 }
 
 var notFoundCodes = map[int]bool{

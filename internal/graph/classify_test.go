@@ -50,7 +50,7 @@ func TestClassify(t *testing.T) {
 		"131000":                            {reason: "something went wrong", err: metaErr(500, 131000, 0), want: graph.ClassTransient},
 		"131016":                            {reason: "service unavailable", err: metaErr(503, 131016, 0), want: graph.ClassTransient},
 		"131057":                            {reason: "account maintenance", err: metaErr(400, 131057, 0), want: graph.ClassTransient},
-		"133016":                            {reason: "too many register attempts: wait", err: metaErr(400, 133016, 0), want: graph.ClassTransient},
+		"133016":                            {reason: "too many register attempts: a limit of 10 per 72 hours, waited out, not retried with backoff", err: metaErr(400, 133016, 0), want: graph.ClassRateLimited},
 		"UnknownCode5xx":                    {reason: "an unknown code on a 5xx is transient", err: metaErr(502, 999999, 0), want: graph.ClassTransient},
 		"UnknownCode400":                    {reason: "an unknown code on a 400 is permanent", err: metaErr(400, 999999, 0), want: graph.ClassPermanent},
 		"IsTransientFlag":                   {reason: "Meta's is_transient is honoured", err: &graph.Error{HTTPStatus: 400, Code: 131026, FromMeta: true, Transient: true}, want: graph.ClassTransient},

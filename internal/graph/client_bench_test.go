@@ -162,9 +162,7 @@ func (s *benchGraph) config() graph.Config {
 		Limits: graph.Limits{
 			ManagementPerHour:           unlimited,
 			RegisteredManagementPerHour: unlimited,
-			ManagementBurst:             unlimited,
 			TemplateCreatesPerHour:      unlimited,
-			TemplateCreateBurst:         unlimited,
 		},
 	}
 }

@@ -19,9 +19,7 @@ const (
 
 	defaultManagementPerHour           = 200
 	defaultRegisteredManagementPerHour = 5000
-	defaultManagementBurst             = 20
 	defaultTemplateCreatesPerHour      = 100
-	defaultTemplateCreateBurst         = 10
 	defaultMaxWait                     = 2 * time.Second
 	defaultSlowdownThreshold           = 75
 
@@ -55,33 +53,34 @@ type Config struct {
 	Clock func() time.Time
 }
 
-// Limits sizes the per-WABA client-side limiters. Meta's management budget is
-// 200 calls per hour per app per WABA, 5,000 once the WABA has a registered
-// phone number, and template creation is capped at 100 per WABA per hour.
-// Zero fields take those defaults.
+// Limits sizes the per-WABA client-side budgets. They are Meta's own:
+// management calls are budgeted per app per WABA over a rolling hour, 200
+// calls, 5,000 once the WABA has a registered phone number; template
+// creation is capped at 100 per WABA per rolling hour. The client counts its
+// calls over the same rolling hour, so a bulk apply goes out at once up to
+// the hourly count and never past it; past SlowdownThreshold percent in
+// Meta's usage headers it spaces calls out instead. Zero fields take the
+// defaults.
 type Limits struct {
-	// Disabled turns every client-side limiter off (usage-header blocks too).
+	// Disabled turns every client-side budget off (usage-header blocks too).
 	Disabled bool
 	// ManagementPerHour is the management-call budget of a WABA with no
-	// registered number. Default 200.
+	// registered number, per rolling hour. Default 200.
 	ManagementPerHour int
 	// RegisteredManagementPerHour is the budget once a number of the WABA is
 	// seen registered on the Cloud API. Default 5,000.
 	RegisteredManagementPerHour int
-	// ManagementBurst is how many management calls may go out at once.
-	// Default 20.
-	ManagementBurst int
-	// TemplateCreatesPerHour caps template creations per WABA. Default 100.
+	// TemplateCreatesPerHour caps template creations per WABA per rolling
+	// hour. Default 100.
 	TemplateCreatesPerHour int
-	// TemplateCreateBurst is the burst of template creations. Default 10.
-	TemplateCreateBurst int
-	// MaxWait is the longest a call waits for a limiter token. A longer wait
+	// MaxWait is the longest a call waits for its budget. A longer wait
 	// (or one past the context deadline) fails at once with a rate-limited
 	// error carrying RetryAfter, so a controller requeues instead of
 	// blocking a worker. Default 2s.
 	MaxWait time.Duration
 	// SlowdownThreshold is the usage percentage (from Meta's usage headers)
-	// above which the limiter slows down. Default 75.
+	// above which calls are spaced out: the hourly budget spread evenly over
+	// the hour at the threshold, ten times sparser at 100%. Default 75.
 	SlowdownThreshold int
 }
 
@@ -124,9 +123,7 @@ func (cfg Config) withDefaults() Config {
 func (l Limits) withDefaults() Limits {
 	l.ManagementPerHour = orDefault(l.ManagementPerHour, defaultManagementPerHour)
 	l.RegisteredManagementPerHour = orDefault(l.RegisteredManagementPerHour, defaultRegisteredManagementPerHour)
-	l.ManagementBurst = orDefault(l.ManagementBurst, defaultManagementBurst)
 	l.TemplateCreatesPerHour = orDefault(l.TemplateCreatesPerHour, defaultTemplateCreatesPerHour)
-	l.TemplateCreateBurst = orDefault(l.TemplateCreateBurst, defaultTemplateCreateBurst)
 	l.SlowdownThreshold = orDefault(l.SlowdownThreshold, defaultSlowdownThreshold)
 	if l.MaxWait <= 0 {
 		l.MaxWait = defaultMaxWait

@@ -13,6 +13,7 @@ const (
 	hintBadAppCredentials = "Meta refused the app credentials used to inspect the token, not the access token: the app id or app secret is wrong; check spec.appID and the appSecret key of the credentials Secret."
 	hintPermission        = "The token lacks a permission or the asset is not shared with its system user: grant whatsapp_business_management and whatsapp_business_messaging and assign the WABA in Business Settings."
 	hintRateLimited       = "Meta's rate limit was reached: the operator retries after the wait."
+	hintHeldBack          = "Meta refused nothing: the operator keeps within Meta's limits and sends it when the budget allows."
 	hintEditBudget        = "Approved templates can be edited once per 24 hours and 10 times per 30 days: the operator retries when the budget allows, or use a new template name."
 	hintWindowClosed      = "The customer-service window is closed: only an approved template can reach this user now."
 	hintTemplate          = "Meta refused the template: fix the template spec (or pick another name) and apply it again."
@@ -22,8 +23,6 @@ const (
 	hintCallback          = "Meta could not verify the callback URL: it must be reachable from the internet over HTTPS and answer the verification handshake."
 	hintSpam              = "Meta restricted the number's sending after users blocked or reported it (spam rate limit): improve message quality; the operator retries after the wait."
 	hintPermanent         = "Meta refused the request: check the spec against Meta's message."
-
-	describeFmtLocal = "%s was not sent: the client-side %s budget is used up; it is retried in %s. %s"
 )
 
 // Describe renders err as one plain-English line for a condition message or
@@ -35,11 +34,7 @@ func Describe(err error) string {
 	}
 	var le *LimitError
 	if errors.As(err, &le) {
-		hint := hintRateLimited
-		if le.Budget == BudgetTemplateEdit {
-			hint = hintEditBudget
-		}
-		return fmt.Sprintf(describeFmtLocal, action(le.Endpoint), le.Budget, roundWait(le.RetryAfter), hint)
+		return describeLimit(le)
 	}
 	var me *Error
 	if errors.As(err, &me) {
@@ -92,6 +87,9 @@ func describeMeta(e *Error) string {
 func hintFor(c Class, e *Error) string {
 	if e != nil && e.AppCredentials {
 		return hintBadAppCredentials
+	}
+	if h := registrationHint(e); h != "" {
+		return h
 	}
 	switch c {
 	case ClassBadCredentials:

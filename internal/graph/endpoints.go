@@ -22,4 +22,6 @@ const (
 	EndpointDeleteTemplate        = "delete_template"
 	EndpointSendMessage           = "send_message"
 	EndpointUploadMedia           = "upload_media"
+	EndpointCreateUploadSession   = "create_upload_session"
+	EndpointUploadFile            = "upload_file"
 )

@@ -124,7 +124,7 @@ func TestErrorClassesOverHTTP(t *testing.T) {
 }
 
 func TestRateLimitRetryAfterFromUsageHeader(t *testing.T) {
-	e := newEnv(t, withLimits(graph.Limits{ManagementPerHour: 100000, ManagementBurst: 100}))
+	e := newEnv(t, withLimits(graph.Limits{ManagementPerHour: 100000}))
 	e.sim.InjectFault(graphsim.Fault{Kind: graphsim.FaultRateLimit, Code: 80007, RegainMinutes: 10, Times: 1})
 	_, err := e.client.ListPhoneNumbers(context.Background(), wabaID)
 	if got := graph.RetryAfter(err); got != 10*time.Minute {

@@ -58,7 +58,7 @@ func TestFactorySharesLimiterPerWABA(t *testing.T) {
 	e.sim.AddToken(graphsim.Token{Value: "second-token", AppID: appID})
 	cfg := e.cfg
 	cfg.Clock = newFakeClock().Now
-	cfg.Limits = graph.Limits{ManagementPerHour: 1, ManagementBurst: 1, MaxWait: time.Millisecond}
+	cfg.Limits = graph.Limits{ManagementPerHour: 1, MaxWait: time.Millisecond}
 	f := graph.NewFactory(cfg)
 	if _, err := f.Client(testToken).GetBusinessAccount(context.Background(), wabaID); err != nil {
 		t.Fatal(err)

@@ -68,6 +68,12 @@ func withLimits(l graph.Limits) envOption {
 	return func(_ *graphsim.Options, c *graph.Config) { c.Limits = l }
 }
 
+// withMetaBudgets makes the simulator enforce Meta's hourly budgets
+// (80007 past 200 management calls or 100 template creations an hour).
+func withMetaBudgets() envOption {
+	return func(o *graphsim.Options, _ *graph.Config) { o.EnforceRateLimits = true }
+}
+
 // withClock gives the client a fake clock.
 func withClock(clock *fakeClock) envOption {
 	return func(o *graphsim.Options, c *graph.Config) {

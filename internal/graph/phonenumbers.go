@@ -13,8 +13,16 @@ import (
 const (
 	// PlatformCloudAPI is platform_type of a number registered on the Cloud API.
 	PlatformCloudAPI = "CLOUD_API"
+	// PlatformOnPremise is platform_type of a number on the On-Premises API.
+	PlatformOnPremise = "ON_PREMISE"
 	// PhoneStatusConnected is the status of a working number.
 	PhoneStatusConnected = "CONNECTED"
+
+	// Values of name_status, Meta's review of the display name.
+	NameStatusApproved               = "APPROVED"
+	NameStatusAvailableWithoutReview = "AVAILABLE_WITHOUT_REVIEW"
+	NameStatusPendingReview          = "PENDING_REVIEW"
+	NameStatusDeclined               = "DECLINED"
 
 	phoneFields = "id,display_phone_number,verified_name,code_verification_status,quality_rating," +
 		"status,name_status,platform_type,throughput,messaging_limit_tier,account_mode"
@@ -59,6 +67,12 @@ func (p *PhoneNumber) UnmarshalJSON(b []byte) error {
 // Registered reports whether the number is registered on the Cloud API.
 func (p PhoneNumber) Registered() bool {
 	return p.PlatformType == PlatformCloudAPI || p.Status == PhoneStatusConnected
+}
+
+// NameApproved reports whether the display name may be used: approved, or
+// available without review.
+func (p PhoneNumber) NameApproved() bool {
+	return p.NameStatus == NameStatusApproved || p.NameStatus == NameStatusAvailableWithoutReview
 }
 
 // Matches reports whether the number is e164 ("+12025550123"), comparing

@@ -35,6 +35,7 @@ type authMode int
 const (
 	authBearer authMode = iota // Authorization: Bearer <token>
 	authQuery                  // credentials already in the query (debug_token)
+	authOAuth                  // Authorization: OAuth <token> (Resumable Upload API)
 )
 
 // call describes one logical Graph API call.
@@ -51,6 +52,7 @@ type call struct {
 	limit       limitKind
 	auth        authMode
 	secrets     []string // extra values to scrub (app secret, PIN, verify token)
+	header      http.Header
 }
 
 // do runs cl, retrying idempotent calls on transient failures, and decodes
@@ -140,8 +142,14 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 		}
 		req.Header.Set("Content-Type", ct)
 	}
-	if cl.auth == authBearer {
+	for k, v := range cl.header {
+		req.Header[k] = v
+	}
+	switch cl.auth {
+	case authBearer:
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	case authOAuth:
+		req.Header.Set("Authorization", "OAuth "+c.token)
 	}
 	return req, nil
 }

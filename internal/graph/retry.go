@@ -15,6 +15,9 @@ const (
 	// retryAfterSpam: 131048 means Meta restricted the number after users
 	// blocked or reported it; the restriction lasts hours, not seconds.
 	retryAfterSpam = time.Hour
+	// retryAfterRegister: 133016 means the number used up its
+	// registration attempts, 10 per rolling 72 hours.
+	retryAfterRegister = 72 * time.Hour
 )
 
 // defaultRetryAfter is the wait for a rate-limit code without usage header
@@ -28,6 +31,8 @@ func defaultRetryAfter(code int) time.Duration {
 		return retryAfterPair
 	case CodeSpamRateLimit:
 		return retryAfterSpam
+	case CodeTooManyRegisterAttempts:
+		return retryAfterRegister
 	}
 	return retryAfterManagement
 }

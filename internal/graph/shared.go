@@ -5,7 +5,6 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/time/rate"
 )
 
 // Sizes of the shared caches. They bound memory whatever the number of
@@ -36,10 +35,14 @@ type shared struct {
 	edits   *editBudget
 }
 
-// wabaState is one WABA's limiters and latest usage reading.
+// wabaState is one WABA's budgets and latest usage reading: this process's
+// management calls and template creations over Meta's rolling hour, its
+// latest call (pacing past the usage threshold spaces calls from it), and
+// Meta's own block.
 type wabaState struct {
-	mgmt, create *rate.Limiter
+	mgmt, create hourWindow
 	registered   bool
+	lastCall     time.Time
 	percent      int
 	blockedUntil time.Time
 	observedAt   time.Time
@@ -95,10 +98,7 @@ func (s *shared) wabaLocked(key string) *wabaState {
 	if w, ok := s.wabas.Get(key); ok {
 		return w
 	}
-	w := &wabaState{
-		mgmt:   rate.NewLimiter(perHour(s.limits.ManagementPerHour), s.limits.ManagementBurst),
-		create: rate.NewLimiter(perHour(s.limits.TemplateCreatesPerHour), s.limits.TemplateCreateBurst),
-	}
+	w := &wabaState{}
 	s.wabas.Add(key, w)
 	return w
 }
@@ -162,8 +162,4 @@ func (s *shared) usage(appKey, waba string) UsageReading {
 		r.ObservedAt = w.observedAt
 	}
 	return r
-}
-
-func perHour(n int) rate.Limit {
-	return rate.Limit(float64(n) / float64(time.Hour/time.Second))
 }

@@ -24,7 +24,7 @@ const (
 	CategoryAuthentication     = "AUTHENTICATION"
 	ParameterFormatPositional  = "POSITIONAL"
 	ParameterFormatNamed       = "NAMED"
-	templateFields             = "id,name,language,status,category,components,parameter_format,quality_score,rejected_reason"
+	templateFields             = "id,name,language,status,category,previous_category,components,parameter_format,quality_score,rejected_reason"
 	templateRejectedReasonNone = "NONE"
 )
 
@@ -35,6 +35,9 @@ type Template struct {
 	Language string
 	Status   string
 	Category string
+	// PreviousCategory is the category before Meta re-categorised the
+	// template, when it did.
+	PreviousCategory string
 	// RejectedReason is empty when Meta says "NONE".
 	RejectedReason  string
 	QualityScore    string
@@ -50,6 +53,7 @@ func (t *Template) UnmarshalJSON(b []byte) error {
 		Language        string      `json:"language"`
 		Status          string      `json:"status"`
 		Category        string      `json:"category"`
+		PrevCategory    string      `json:"previous_category"`
 		RejectedReason  string      `json:"rejected_reason"`
 		ParameterFormat string      `json:"parameter_format"`
 		Components      []Component `json:"components"`
@@ -61,7 +65,7 @@ func (t *Template) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*t = Template{
-		ID: w.ID, Name: w.Name, Language: w.Language, Status: w.Status, Category: w.Category,
+		ID: w.ID, Name: w.Name, Language: w.Language, Status: w.Status, Category: w.Category, PreviousCategory: w.PrevCategory,
 		RejectedReason: w.RejectedReason, QualityScore: w.QualityScore.Score,
 		ParameterFormat: w.ParameterFormat, Components: w.Components,
 	}
@@ -72,13 +76,18 @@ func (t *Template) UnmarshalJSON(b []byte) error {
 }
 
 // Component is one template component in Meta's JSON shape: HEADER, BODY,
-// FOOTER or BUTTONS.
+// FOOTER or BUTTONS. An AUTHENTICATION template's BODY and FOOTER carry no
+// text of the sender's: Meta writes it from add_security_recommendation
+// and code_expiration_minutes.
 type Component struct {
 	Type    string            `json:"type"`
 	Format  string            `json:"format,omitempty"`
 	Text    string            `json:"text,omitempty"`
 	Example *ComponentExample `json:"example,omitempty"`
 	Buttons []Button          `json:"buttons,omitempty"`
+
+	AddSecurityRecommendation *bool `json:"add_security_recommendation,omitempty"`
+	CodeExpirationMinutes     *int  `json:"code_expiration_minutes,omitempty"`
 }
 
 // ComponentExample holds the sample values Meta's review requires. Note
@@ -97,13 +106,47 @@ type NamedParam struct {
 	Example   string `json:"example"`
 }
 
-// Button is one button of a BUTTONS component.
+// Button is one button of a BUTTONS component. An OTP button (type OTP,
+// AUTHENTICATION templates) names its otp_type and, for ONE_TAP and
+// ZERO_TAP, the Android apps that receive the code.
 type Button struct {
 	Type        string   `json:"type"`
 	Text        string   `json:"text,omitempty"`
 	URL         string   `json:"url,omitempty"`
 	PhoneNumber string   `json:"phone_number,omitempty"`
 	Example     []string `json:"example,omitempty"`
+
+	OTPType              string         `json:"otp_type,omitempty"`
+	AutofillText         string         `json:"autofill_text,omitempty"`
+	ZeroTapTermsAccepted *bool          `json:"zero_tap_terms_accepted,omitempty"`
+	SupportedApps        []SupportedApp `json:"supported_apps,omitempty"`
+}
+
+// SupportedApp is an Android app of an OTP button.
+type SupportedApp struct {
+	PackageName   string `json:"package_name"`
+	SignatureHash string `json:"signature_hash"`
+}
+
+// Button types and OTP types with a shape of their own.
+const (
+	ButtonCopyCode = "COPY_CODE"
+	ButtonOTP      = "OTP"
+)
+
+// MarshalJSON sends a COPY_CODE button's example as one string, the shape
+// Meta wants for it; other buttons send an array.
+func (b Button) MarshalJSON() ([]byte, error) {
+	type plain Button
+	if b.Type != ButtonCopyCode || len(b.Example) != 1 {
+		return json.Marshal(plain(b))
+	}
+	w := struct {
+		plain
+		Example string `json:"example"`
+	}{plain: plain(b), Example: b.Example[0]}
+	w.plain.Example = nil
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON accepts example as an array (Meta's usual shape) or a

@@ -163,7 +163,7 @@ func TestCreateDuplicateTemplate(t *testing.T) {
 func TestEditBudget(t *testing.T) {
 	ctx := context.Background()
 	clock := newFakeClock()
-	e := newEnv(t, withClock(clock), withLimits(graph.Limits{ManagementPerHour: 100000, ManagementBurst: 1000}))
+	e := newEnv(t, withClock(clock), withLimits(graph.Limits{ManagementPerHour: 100000}))
 	tpl := seedTemplate(t, e.sim, "budget", "en", "APPROVED")
 	edit := graph.TemplateEdit{Components: bodyComponents("v2")}
 

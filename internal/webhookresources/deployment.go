@@ -2,6 +2,7 @@ package webhookresources
 
 import (
 	"strconv"
+	"strings"
 
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -63,6 +64,9 @@ func args(t target) []string {
 	}
 	if t.graphAPIVersion != "" {
 		a = append(a, "--graph-api-version", t.graphAPIVersion)
+	}
+	if len(t.egressCIDRs) > 0 {
+		a = append(a, "--chatbot-allow-cidrs", strings.Join(t.egressCIDRs, ","))
 	}
 	return a
 }

@@ -19,7 +19,11 @@ type target struct {
 	image           string
 	graphAPIURL     string
 	graphAPIVersion string
-	owner           workload.Owner
+	// egressCIDRs are spec.webhook.allowedEgressCIDRs; apiServerCIDRs the
+	// operator's Options.APIServerCIDRs.
+	egressCIDRs    []string
+	apiServerCIDRs []string
+	owner          workload.Owner
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
@@ -36,6 +40,12 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) tar
 	if p.Spec.GraphAPIVersion != "" {
 		t.graphAPIVersion = p.Spec.GraphAPIVersion
 	}
+	if p.Spec.Webhook != nil {
+		for _, c := range p.Spec.Webhook.AllowedEgressCIDRs {
+			t.egressCIDRs = append(t.egressCIDRs, string(c))
+		}
+	}
+	t.apiServerCIDRs = opts.APIServerCIDRs
 	return t
 }
 

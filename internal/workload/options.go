@@ -14,4 +14,12 @@ type Options struct {
 	// pins spec.graphAPIVersion; empty (and unpinned) leaves the
 	// workload's default.
 	GraphAPIVersion string
+	// APIServerCIDRs are the API server's addresses as pods reach it (the
+	// kubernetes Service's ClusterIP and its endpoints). When set, the
+	// webhook pods get an egress NetworkPolicy: DNS, these, the pods of
+	// their namespace and the provider's spec.webhook.allowedEgressCIDRs.
+	// Empty leaves egress open (without the API server's addresses the
+	// policy would cut the pods off from it). The relay's egress is left
+	// open: it reaches Meta and the media links bots send.
+	APIServerCIDRs []string
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ func (s *Stack) StartWebhookServer(ctx context.Context, provider string) error {
 			Logger:            s.log.WithName("webhook-server"),
 			Registry:          s.WebhookMetrics,
 			ShutdownTimeout:   webhookStopTimeout,
+			// The chatbots listen on loopback, which the production
+			// dialer refuses (a chatbot there would be this pod).
+			DialContext: (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
 		})
 	}()
 	readyz := strings.TrimSuffix(s.WebhookURL, webhookserver.PathWebhook) + webhookserver.PathReadyz

@@ -7,7 +7,11 @@
 // any vNN.N): WABAs with phone numbers, apps, tokens with scopes and expiry,
 // app subscriptions with callback overrides, business profiles, message
 // templates that stay PENDING until a control call or a review timer decides
-// them, message sends and media uploads. Errors are Meta's error objects with
+// them, message sends and media uploads, number registration with Meta's
+// attempt limit (registration.go), Resumable Upload API sessions whose
+// handles are the only header_handle a media header may name (uploads.go),
+// and the rules of authentication templates and copy-code buttons
+// (template_rules.go). Errors are Meta's error objects with
 // Meta's codes and HTTP statuses (190 → 401; most others 400, rate limits
 // included). WABA calls carry an X-Business-Use-Case-Usage header.
 //

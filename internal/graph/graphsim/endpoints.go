@@ -40,6 +40,11 @@ const (
 	EndpointSendMessage = graph.EndpointSendMessage
 	// EndpointUploadMedia is POST /{phone-number-id}/media.
 	EndpointUploadMedia = graph.EndpointUploadMedia
+	// EndpointCreateUploadSession is POST /{app-id}/uploads (Resumable
+	// Upload API).
+	EndpointCreateUploadSession = graph.EndpointCreateUploadSession
+	// EndpointUploadFile is POST (and GET) /upload:{session}.
+	EndpointUploadFile = graph.EndpointUploadFile
 	// EndpointUnknown counts requests no endpoint above matches.
 	EndpointUnknown = "unknown"
 )

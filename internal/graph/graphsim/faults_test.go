@@ -149,9 +149,15 @@ func TestUsageHeaderAndBudget(t *testing.T) {
 	if got := usage[wabaID][0]["call_count"]; got != float64(100) {
 		t.Errorf("200 of 200 calls is 100%%, got %v", got)
 	}
+	if n := e.sim.BudgetRefusals(); n != 0 {
+		t.Errorf("no call within the budget is counted as refused, got %d", n)
+	}
 	a := e.call(t, http.MethodGet, wabaPath, token, nil)
 	if code, _ := a.errCode(); a.status != 400 || code != 80007 {
 		t.Errorf("the 201st call in the hour is refused with 80007, got %d %v", a.status, a.body)
+	}
+	if n := e.sim.BudgetRefusals(); n != 1 {
+		t.Errorf("the refusal is counted, got %d", n)
 	}
 	e.clock.Advance(61 * time.Minute)
 	if a := e.call(t, http.MethodGet, wabaPath, token, nil); a.status != 200 {

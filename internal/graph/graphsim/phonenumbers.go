@@ -31,25 +31,3 @@ func (s *Server) handleListPhones(req *request) (any, *metaError) {
 func (s *Server) handleGetPhone(req *request) (any, *metaError) {
 	return phoneJSON(s.phones[req.route.object].PhoneNumber), nil
 }
-
-// handleRegister serves POST /{phone-number-id}/register.
-func (s *Server) handleRegister(req *request) (any, *metaError) {
-	var body struct {
-		MessagingProduct string `json:"messaging_product"`
-		PIN              string `json:"pin"`
-	}
-	if err := decodeBody(req, &body); err != nil {
-		return nil, err
-	}
-	if body.MessagingProduct != messagingProduct {
-		return nil, errParamRequired("messaging_product")
-	}
-	if len(body.PIN) != 6 || digits(body.PIN) != body.PIN {
-		return nil, errInvalidParam("Param pin must be 6 characters long.", "", "")
-	}
-	p := s.phones[req.route.object]
-	p.pin = body.PIN
-	p.PlatformType = platformCloudAPI
-	p.Status = statusConnected
-	return success(), nil
-}

@@ -73,6 +73,9 @@ func (s *Server) resolveNodeLocked(method, id string) route {
 	if id == "debug_token" && method == http.MethodGet {
 		return route{endpoint: EndpointDebugToken, auth: authDebug, handle: s.handleDebugToken}
 	}
+	if strings.HasPrefix(id, uploadSessionPrefix) {
+		return s.uploadRoute(method, id)
+	}
 	switch kind := s.kinds[id]; {
 	case kind == kindWABA && method == http.MethodGet:
 		return s.wabaRoute(EndpointGetBusinessAccount, id, ScopeManagement, s.handleGetWABA)
@@ -116,6 +119,8 @@ func (s *Server) resolveEdgeLocked(method, id, edge string) route {
 		return s.phoneRoute(EndpointSendMessage, id, ScopeMessaging, s.handleSendMessage)
 	case key{"media", http.MethodPost}:
 		return s.phoneRoute(EndpointUploadMedia, id, ScopeMessaging, s.handleUploadMedia)
+	case key{"uploads", http.MethodPost}:
+		return s.appRoute(EndpointCreateUploadSession, id, s.handleCreateUploadSession)
 	}
 	if s.kinds[id] == "" {
 		return route{endpoint: EndpointUnknown, err: errUnsupported(method, id)}

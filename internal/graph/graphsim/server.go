@@ -58,11 +58,13 @@ type Server struct {
 	templates map[string]*Template
 	kinds     map[string]string // every id ever issued → object kind
 	media     map[string]Media
+	uploads   uploadState // Resumable Upload API sessions and handles (uploads.go)
 	sent      []SentMessage
 	// sendSeconds counts accepted sends per number and second (throughput.go).
 	sendSeconds map[string]map[int64]int
 	calls       map[string]int
 	total       int
+	refusals    int // answers refused for Meta's hourly budgets (EnforceRateLimits)
 	faults      []*faultState
 	review      Review
 	delay       time.Duration
@@ -94,6 +96,8 @@ type phoneState struct {
 	profile BusinessProfile
 	pin     string
 	closed  map[string]bool // recipients (digits) whose window is closed; "*" = all
+	// registerAttempts are the times of register calls (registration.go).
+	registerAttempts []time.Time
 }
 
 // tombstone holds a deleted approved template's name+language for 30 days.

@@ -56,11 +56,21 @@ func (s *Server) handleEditTemplate(req *request) (any, *metaError) {
 	if approved && !editAllowed(t.Edits, now) {
 		return nil, errEditLimit()
 	}
+	category := t.Category
+	if body.Category != "" {
+		category = body.Category
+	}
 	if len(body.Components) > 0 {
 		if merr := validateComponents(body.Components); merr != nil {
 			return nil, merr
 		}
-		t.Components = body.Components
+		if merr := checkCategoryRules(category, body.Components); merr != nil {
+			return nil, merr
+		}
+		if merr := s.checkMediaHeaderLocked(req.token.AppID, body.Components); merr != nil {
+			return nil, merr
+		}
+		t.Components = presetAuthenticationText(category, body.Components)
 	}
 	if body.Category != "" {
 		t.Category = body.Category

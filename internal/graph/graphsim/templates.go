@@ -38,12 +38,16 @@ func templateJSON(t *Template) map[string]any {
 	if reason == "" {
 		reason = rejectedReasonNone
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id": t.ID, "name": t.Name, "language": t.Language, "status": t.Status,
 		"category": t.Category, "parameter_format": format, "rejected_reason": reason,
 		"components":    t.Components,
 		"quality_score": map[string]any{"score": t.QualityScore},
 	}
+	if t.PreviousCategory != "" {
+		out["previous_category"] = t.PreviousCategory
+	}
+	return out
 }
 
 // sortedTemplatesLocked returns the WABA's templates in creation order.
@@ -120,6 +124,9 @@ func (s *Server) handleCreateTemplate(req *request) (any, *metaError) {
 	if merr := validateTemplate(body); merr != nil {
 		return nil, merr
 	}
+	if merr := s.checkMediaHeaderLocked(req.token.AppID, body.Components); merr != nil {
+		return nil, merr
+	}
 	waba := req.route.waba
 	if s.findTemplateLocked(waba, body.Name, body.Language) != nil {
 		return nil, errInvalidParam("Invalid parameter", titleExists,
@@ -132,7 +139,7 @@ func (s *Server) handleCreateTemplate(req *request) (any, *metaError) {
 	t := &Template{
 		ID: s.newIDLocked(kindTemplate), WABAID: waba, Name: body.Name, Language: body.Language,
 		Category: body.Category, Status: StatusPending, QualityScore: defaultTemplateQuality,
-		ParameterFormat: body.ParameterFormat, Components: body.Components,
+		ParameterFormat: body.ParameterFormat, Components: presetAuthenticationText(body.Category, body.Components),
 	}
 	s.templates[t.ID] = t
 	w := s.wabas[waba]
@@ -154,7 +161,10 @@ func validateTemplate(b createBody) *metaError {
 	case b.ParameterFormat != "" && b.ParameterFormat != parameterPositional && b.ParameterFormat != "NAMED":
 		return errInvalidParam("Invalid parameter", "Invalid parameter format", "parameter_format must be POSITIONAL or NAMED.")
 	}
-	return validateComponents(b.Components)
+	if merr := validateComponents(b.Components); merr != nil {
+		return merr
+	}
+	return checkCategoryRules(b.Category, b.Components)
 }
 
 // validateComponents requires exactly one BODY of at most 1024 characters.

@@ -88,16 +88,18 @@ type BusinessProfile struct {
 // Template is a message template as the simulator holds it. Components are
 // kept exactly as submitted.
 type Template struct {
-	ID              string          `json:"id"`
-	WABAID          string          `json:"wabaID"`
-	Name            string          `json:"name"`
-	Language        string          `json:"language"`
-	Category        string          `json:"category"`
-	Status          string          `json:"status"`
-	RejectedReason  string          `json:"rejectedReason,omitempty"`
-	QualityScore    string          `json:"qualityScore,omitempty"`
-	ParameterFormat string          `json:"parameterFormat,omitempty"`
-	Components      json.RawMessage `json:"components,omitempty"`
+	ID       string `json:"id"`
+	WABAID   string `json:"wabaID"`
+	Name     string `json:"name"`
+	Language string `json:"language"`
+	Category string `json:"category"`
+	// PreviousCategory is set when Meta re-categorised the template.
+	PreviousCategory string          `json:"previousCategory,omitempty"`
+	Status           string          `json:"status"`
+	RejectedReason   string          `json:"rejectedReason,omitempty"`
+	QualityScore     string          `json:"qualityScore,omitempty"`
+	ParameterFormat  string          `json:"parameterFormat,omitempty"`
+	Components       json.RawMessage `json:"components,omitempty"`
 	// Edits are the times this template was edited while APPROVED.
 	Edits []time.Time `json:"edits,omitempty"`
 }

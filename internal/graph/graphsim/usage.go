@@ -113,17 +113,28 @@ func (s *Server) enforceBudgetLocked(rt route) *metaError {
 		return nil
 	}
 	if u := s.usageLocked(w); u.RegainMinutes > 0 && w.usage == nil {
+		s.refusals++
 		return errRateLimit(CodeWABARateLimit, u.RegainMinutes)
 	}
 	if rt.endpoint == EndpointCreateTemplate {
 		now := s.now()
 		w.createTimes = prune(w.createTimes, now)
 		if len(w.createTimes) >= templateCreatesPerHour {
+			s.refusals++
 			mins := int(w.createTimes[0].Add(usageWindow).Sub(now).Minutes()) + 1
 			return errRateLimit(CodeWABARateLimit, mins)
 		}
 	}
 	return nil
+}
+
+// BudgetRefusals returns how many calls the simulator refused because a
+// WABA spent Meta's hourly budget (EnforceRateLimits); injected rate-limit
+// faults are not counted.
+func (s *Server) BudgetRefusals() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusals
 }
 
 // prune drops times older than the usage window.

@@ -20,7 +20,7 @@
 --   5. Ready=True                            -> Healthy, Ready's message
 --   6. Reconciling=True                      -> Progressing, Reconciling's message
 --   7. Ready=False (no Reconciling/Stalled)  -> Degraded, Ready's message
---                                               (a paused template, a refused edit)
+--                                               (a refused edit, an unusual template status)
 --   8. Ready=Unknown                         -> Progressing, Ready's message
 -- status.observedGeneration is not compared on its own: it would hide what an
 -- object in progress waits for (a template in review, a channel waiting for

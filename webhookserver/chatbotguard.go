@@ -1,0 +1,116 @@
+package webhookserver
+
+import (
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
+)
+
+// refusedBlocks are the built-in blocks an opt-in range may re-open, each
+// only for a range inside it: link-local (node-local services such as a
+// node-local DNS cache live there). Loopback is never re-opened: it is this
+// pod, so a chatbot there is a loop.
+var refusedBlocks = []netip.Prefix{
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("fe80::/10"),
+}
+
+// metadataAddrs are the cloud metadata services (AWS, GCP, Azure, OpenStack
+// at 169.254.169.254, AWS's IPv6 endpoint, Alibaba's): no opt-in range that
+// contains one of them re-opens anything.
+var metadataAddrs = []netip.Addr{
+	netip.MustParseAddr("169.254.169.254"),
+	netip.MustParseAddr("fd00:ec2::254"),
+	netip.MustParseAddr("100.100.100.200"),
+}
+
+// reopeningRanges returns the opt-in ranges that re-open refused addresses
+// for chatbot dials, and those that do not. A range re-opens only inside a
+// refused block (link-local, or one of the API server's addresses in deny)
+// and only when it is no broader than that block, and never when it holds
+// a cloud metadata address. A broad range such as 0.0.0.0/0 therefore
+// re-opens nothing: the addresses it covers that are not refused were
+// allowed anyway, and the refused ones stay refused. (Such a range still
+// opens the webhook pod's egress NetworkPolicy.)
+func reopeningRanges(optIn, deny []netip.Prefix) (reopen, ignored []netip.Prefix) {
+	blocks := append(append([]netip.Prefix(nil), refusedBlocks...), deny...)
+	for _, p := range optIn {
+		p = p.Masked()
+		if holdsMetadata(p) || !insideBlock(p, blocks) {
+			ignored = append(ignored, p)
+			continue
+		}
+		reopen = append(reopen, p)
+	}
+	return reopen, ignored
+}
+
+// insideBlock reports whether p lies within one of blocks.
+func insideBlock(p netip.Prefix, blocks []netip.Prefix) bool {
+	for _, b := range blocks {
+		if b.Bits() <= p.Bits() && b.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsMetadata reports whether p contains a cloud metadata address.
+func holdsMetadata(p netip.Prefix) bool {
+	for _, a := range metadataAddrs {
+		if p.Contains(a) || (a.Is4() && p.Contains(netip.AddrFrom16(a.As16()))) {
+			return true
+		}
+	}
+	return false
+}
+
+// apiServerPrefixes are the API server's addresses as this pod sees them:
+// KUBERNETES_SERVICE_HOST (the kubernetes Service) and the host of the
+// client configuration, resolved. A chatbot may not be aimed at them.
+func apiServerPrefixes(host string) []netip.Prefix {
+	var out []netip.Prefix
+	add := func(h string) {
+		if h == "" {
+			return
+		}
+		if a, err := netip.ParseAddr(h); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			return
+		}
+		ips, _ := net.LookupIP(h)
+		for _, ip := range ips {
+			if a, ok := netip.AddrFromSlice(ip); ok {
+				out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			}
+		}
+	}
+	add(os.Getenv("KUBERNETES_SERVICE_HOST"))
+	add(host)
+	return out
+}
+
+// hostOf is the host of a rest.Config Host ("https://h:443", "h:6443", "h").
+func hostOf(hostport string) string {
+	if u, err := url.Parse(hostport); err == nil && u.Host != "" {
+		return u.Hostname()
+	}
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}
+
+// guardedDialer dials chatbots through a dial guard refusing loopback,
+// link-local (cloud metadata), unspecified and multicast addresses and the
+// API server's addresses, except the ranges the provider re-opens.
+func guardedDialer(apiServer, optIn []netip.Prefix) (DialFunc, []netip.Prefix) {
+	reopen, ignored := reopeningRanges(optIn, apiServer)
+	g := dialguard.New(apiServer, reopen)
+	d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second, Control: g.Control}
+	return d.DialContext, ignored
+}
