@@ -162,7 +162,7 @@ func TestProviderShowsFallbackTemplate(t *testing.T) {
 		mt.Spec.Language = "en"
 		mt.Spec.ParameterFormat = whatsappv1alpha1.ParameterFormatNamed
 		mt.Spec.Body = whatsappv1alpha1.TemplateBody{
-			Text:          "You have a new reply: {{bot_message}}.",
+			Text:          "You have a new reply: {{bot_message}}. Tap reply to answer.",
 			NamedExamples: []whatsappv1alpha1.NamedExample{{Name: "bot_message", Example: "Your order shipped."}},
 		}
 	})
