@@ -1,10 +1,20 @@
 # whatsapp-operator — every target a kubebuilder user expects.
 # Tools are installed into ./bin from the Go module proxy, pinned below.
 
-IMG ?= whatsapp-operator:latest
+# VERSION is stamped into the binary (--version) and names the image tag.
+# Release builds set it (make docker-build VERSION=v0.1.0); a checkout says
+# what git describes.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMG ?= whatsapp-operator:$(VERSION)
+# PLATFORMS are the targets of docker-buildx (multi-arch image).
+PLATFORMS ?= linux/amd64,linux/arm64
+LDFLAGS = -X main.version=$(VERSION)
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
+CRD_REF_DOCS_VERSION ?= v0.3.0
+PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
+CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
 FUZZTIME ?= 10s
 
@@ -12,6 +22,7 @@ LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 SETUP_ENVTEST ?= $(LOCALBIN)/setup-envtest-$(SETUP_ENVTEST_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 
 GOBIN_ENV = GOBIN=$(LOCALBIN)
 SHELL = /usr/bin/env bash -o pipefail
@@ -31,6 +42,11 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/...;./controllers/...;./webhookserver/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	@# The chart renders these copies (CRDs, the manager's rules, the admission policy): they cannot drift.
+	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
+	cp config/crd/bases/*.yaml $(CHART)/files/crds/
+	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
+	cp config/policy/webhook-server-annotation-only.yaml $(CHART)/files/policy/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -45,11 +61,21 @@ vet: ## go vet.
 	go vet ./...
 
 .PHONY: verify-generated
-verify-generated: manifests generate ## Fail when CRDs, RBAC or deepcopy are stale.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api)" ]; then \
+.PHONY: api-docs
+api-docs: $(CRD_REF_DOCS) ## Generate docs/api-reference.md from the API types (crd-ref-docs).
+	$(CRD_REF_DOCS) --source-path=./api --config=hack/crd-ref-docs.yaml --renderer=markdown --output-path=docs/api-reference.md --log-level=WARN
+
+GENERATED = config/crd config/rbac api $(CHART)/files docs/api-reference.md
+
+verify-generated: manifests generate api-docs ## Fail when CRDs, RBAC, deepcopy, the chart's copies of them or the API reference are stale.
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 		echo "Generated files are stale; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- config/crd config/rbac api; git --no-pager diff --stat -- config/crd config/rbac api; exit 1; \
+		git status --porcelain -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); exit 1; \
 	fi
+
+.PHONY: monitoring-crds
+monitoring-crds: $(CONTROLLER_GEN) ## Regenerate test/crds/ (ServiceMonitor, PodMonitor, PrometheusRule) from prometheus-operator's types.
+	CONTROLLER_GEN=$(CONTROLLER_GEN) PROMETHEUS_OPERATOR_VERSION=$(PROMETHEUS_OPERATOR_VERSION) hack/monitoring-crds.sh
 
 .PHONY: envtest-assets
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).
@@ -78,15 +104,19 @@ demo: envtest-assets ## See it work: a local API server, the operator, the webho
 
 .PHONY: build
 build: manifests generate fmt vet ## Build the binary into bin/.
-	go build -o bin/whatsapp-operator .
+	go build -ldflags "$(LDFLAGS)" -o bin/whatsapp-operator .
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the operator against the cluster in ~/.kube/config.
-	go run . $(ARGS)
+	go run -ldflags "$(LDFLAGS)" . $(ARGS)
 
 .PHONY: docker-build
-docker-build: ## Build the container image.
-	docker build -t $(IMG) .
+docker-build: ## Build the container image for this machine's platform (needs a container engine).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-buildx
+docker-buildx: ## Build and push a multi-arch image for PLATFORMS with buildx (needs a container engine).
+	docker buildx build --push --platform=$(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the container image.
@@ -124,6 +154,9 @@ $(SETUP_ENVTEST): | $(LOCALBIN)
 
 $(KUSTOMIZE): | $(LOCALBIN)
 	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+$(CRD_REF_DOCS): | $(LOCALBIN)
+	$(call go-install-tool,$(CRD_REF_DOCS),github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
 
 # go-install-tool installs package $2 at version $3 as the file $1.
 define go-install-tool

@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -23,7 +22,6 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
-	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
@@ -55,6 +53,8 @@ func runOperator() int {
 		graphURL, graphVersion, webhookImage string
 		metricsAddr, probeAddr               string
 		leaderElect, secureMetrics, http2    bool
+		showVersion                          bool
+		watchNamespaces                      string
 	)
 	flag.StringVar(&graphURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL): Meta, a proxy, or the simulator.")
 	flag.StringVar(&graphVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when a MetaProvider sets none.")
@@ -64,11 +64,22 @@ func runOperator() int {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader, so only one replica reconciles.")
 	flag.BoolVar(&http2, "enable-http2", false, "Serve metrics over HTTP/2 (off: HTTP/2 Rapid Reset and Stream Cancellation CVEs).")
+	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
+	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch and reconcile (needs only Roles there); empty watches every namespace.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	if showVersion {
+		fmt.Println(versionLine())
+		return 0
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
+	namespaces, err := controllers.ParseWatchNamespaces(watchNamespaces)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
 
 	tlsOpts := []func(*tls.Config){}
 	if !http2 {
@@ -89,7 +100,7 @@ func runOperator() int {
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "whatsapp-operator.kubechat.io",
-		Cache:                  cacheOptions(),
+		Cache:                  controllers.CacheOptions(namespaces),
 	})
 	if err != nil {
 		log.Error(err, "cannot create the manager")
@@ -120,20 +131,12 @@ func runOperator() int {
 	}
 	must(mgr.AddHealthzCheck("healthz", healthz.Ping))
 	must(mgr.AddReadyzCheck("readyz", healthz.Ping))
-	log.Info("starting", "graphAPIURL", graphURL, "graphAPIVersion", graphVersion, "webhookImage", webhookImage)
+	log.Info("starting", "version", version, "watchNamespaces", namespaces, "graphAPIURL", graphURL, "graphAPIVersion", graphVersion, "webhookImage", webhookImage)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "manager stopped")
 		return 1
 	}
 	return 0
-}
-
-// cacheOptions caches only what the operator owns among the kinds it
-// manages for webhook servers (label selector), never every Deployment or
-// Service of the cluster. Secrets are watched metadata-only and read
-// through the API server.
-func cacheOptions() cache.Options {
-	return cache.Options{ByObject: webhookresources.CacheByObject()}
 }
 
 func runWebhookServer(args []string) int {
