@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/internal/workload"
 	"github.com/kubechat/whatsapp-operator/relay"
@@ -23,6 +24,8 @@ import (
 type MetaProviderReconciler struct {
 	*base
 	resources webhookresources.Options
+	// relayResources are resources with the relay's image.
+	relayResources relayresources.Options
 	// checks remembers when the token and subscription checks passed.
 	checks *checkMemo[types.NamespacedName, providerCheckInputs]
 }

@@ -20,7 +20,7 @@ func (s *providerSync) applyRelay(ctx context.Context) error {
 		c := *was
 		s.relayWas = &c
 	}
-	rr, err := relayresources.Apply(ctx, s.workloadClients(), s.scheme, p, s.resources)
+	rr, err := relayresources.Apply(ctx, s.workloadClients(), s.scheme, p, s.relayResources)
 	if err != nil {
 		return s.workloadFailure(whatsappv1alpha1.ConditionRelayReady, whatsappv1alpha1.ReasonWaitingForRelay, "relay", err)
 	}

@@ -51,6 +51,9 @@ func TestProviderRunsItsRelay(t *testing.T) {
 		!strings.Contains(args, "--graph-api-url "+f.simURL) {
 		t.Errorf("the relay runs as `relay` for this provider against the operator's Graph API: %q", args)
 	}
+	if img := d.Spec.Template.Spec.Containers[0].Image; img != "whatsapp-operator:test" {
+		t.Errorf("without a relay image of its own the relay runs the webhook image, the same binary: %q", img)
+	}
 
 	f.markDeploymentReady("acme-relay")
 	f.waitCondition(p, "Ready", metav1.ConditionTrue, "")

@@ -31,8 +31,8 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
-	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/relayresources"
+	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 

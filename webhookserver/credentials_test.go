@@ -44,8 +44,8 @@ func TestCredentialStore(t *testing.T) {
 		},
 		"MissingForwardingKey": {
 			reason: "without the forwarding key the server could not sign what it forwards: not ready",
-			steps: []step{{update: map[string][]byte{whatsappv1alpha1.SecretKeyAppSecret: []byte("one"), whatsappv1alpha1.SecretKeyVerifyToken: []byte("tok")}}},
-			want:  want{ready: false, secrets: []string{"one"}, verify: "tok"},
+			steps:  []step{{update: map[string][]byte{whatsappv1alpha1.SecretKeyAppSecret: []byte("one"), whatsappv1alpha1.SecretKeyVerifyToken: []byte("tok")}}},
+			want:   want{ready: false, secrets: []string{"one"}, verify: "tok"},
 		},
 		"MissingVerifyToken": {
 			reason: "without the verify token the server is not ready",
