@@ -61,8 +61,16 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.baseErr != nil {
 		return c.baseErr
 	}
-	scrub := newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
-	key := c.shared.limiterKey(cl.waba, cl.object)
+	scrub := c.scrub
+	if len(cl.secrets) > 0 {
+		scrub = newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
+	}
+	// Only calls that spend a budget need their limiter key up front; a
+	// send looks it up if Meta answers with a rate limit (noteRateLimit).
+	var key string
+	if cl.limit != limitNone {
+		key = c.shared.limiterKey(cl.waba, cl.object)
+	}
 	attempts := 1
 	if cl.idempotent {
 		attempts = c.cfg.Retry.MaxAttempts
@@ -134,31 +142,37 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", contentTypeJSON)
-	if cl.body != nil {
-		ct := cl.contentType
-		if ct == "" {
-			ct = contentTypeJSON
-		}
-		req.Header.Set("Content-Type", ct)
+	req.Header["Accept"] = headerJSON
+	switch {
+	case cl.body != nil && cl.contentType == "":
+		req.Header["Content-Type"] = headerJSON
+	case cl.body != nil:
+		req.Header.Set("Content-Type", cl.contentType)
 	}
 	for k, v := range cl.header {
 		req.Header[k] = v
 	}
 	switch cl.auth {
 	case authBearer:
-		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header["Authorization"] = c.bearer
 	case authOAuth:
 		req.Header.Set("Authorization", "OAuth "+c.token)
 	}
 	return req, nil
 }
 
+// headerJSON is the Accept and Content-Type value of JSON calls, made once
+// rather than per call: net/http only reads header values.
+var headerJSON = []string{contentTypeJSON}
+
 // noteRateLimit fills RetryAfter on a rate-limit answer and, for management
 // budget codes, holds the WABA's calls back until then.
 func (c *Client) noteRateLimit(e *Error, cl call, key string, h http.Header) {
 	if classifyMeta(e) != ClassRateLimited {
 		return
+	}
+	if key == "" {
+		key = c.shared.limiterKey(cl.waba, cl.object)
 	}
 	metricRateLimitHits.WithLabelValues(e.Endpoint, sourceMeta).Inc()
 	switch {
@@ -200,6 +214,9 @@ func decodeAnswer(endpoint string, status int, body []byte, out any, scrub func(
 
 // log writes one V(1) line per attempt: no URL, no body, no credential.
 func (c *Client) log(cl call, status int, d time.Duration, err error) {
+	if !c.cfg.Logger.V(1).Enabled() {
+		return // build no line nobody reads: sends call this per message
+	}
 	kv := []any{"endpoint", cl.endpoint, "method", cl.method, "status", status, "duration", d.Round(time.Millisecond).String()}
 	if me, ok := err.(*Error); ok {
 		kv = append(kv, "code", me.Code, "subcode", me.Subcode, "fbtrace_id", me.FBTraceID)
