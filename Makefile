@@ -48,7 +48,7 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
 	cp config/crd/bases/*.yaml $(CHART)/files/crds/
 	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
-	cp config/policy/webhook-server-annotation-only.yaml $(CHART)/files/policy/
+	cp config/policy/webhook-server-annotation-only.yaml config/policy/operator-writes.yaml $(CHART)/files/policy/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.

@@ -34,7 +34,6 @@ type authMode int
 
 const (
 	authBearer authMode = iota // Authorization: Bearer <token>
-	authQuery                  // credentials already in the query (debug_token)
 	authOAuth                  // Authorization: OAuth <token> (Resumable Upload API)
 )
 
@@ -51,8 +50,11 @@ type call struct {
 	idempotent  bool   // safe to retry on transient failures
 	limit       limitKind
 	auth        authMode
-	secrets     []string // extra values to scrub (app secret, PIN, verify token)
-	header      http.Header
+	// bearer, when set, is sent instead of the client's token
+	// (debug_token authenticates as the app).
+	bearer  string
+	secrets []string // extra values to scrub (app secret, PIN, verify token)
+	header  http.Header
 }
 
 // do runs cl, retrying idempotent calls on transient failures, and decodes
@@ -61,9 +63,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.baseErr != nil {
 		return c.baseErr
 	}
-	scrub := c.scrub
+	scrub := c.scrubber
 	if len(cl.secrets) > 0 {
-		scrub = newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
+		scrub = newScrubber(append([]string{c.token}, cl.secrets...)...)
 	}
 	// Only calls that spend a budget need their limiter key up front; a
 	// send looks it up if Meta answers with a rate limit (noteRateLimit).
@@ -95,7 +97,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // attempt sends cl once.
-func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(string) string, out any) error {
+func (c *Client) attempt(ctx context.Context, cl call, key string, s scrubber, out any) error {
+	scrub := s.scrub
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return fmt.Errorf(errFmtRequest, cl.endpoint, scrub(err.Error()))
@@ -116,7 +119,7 @@ func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(st
 		return te
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		me := parseError(cl.endpoint, resp.StatusCode, body, scrub)
+		me := parseError(cl.endpoint, resp.StatusCode, body, s)
 		c.noteRateLimit(me, cl, key, resp.Header)
 		c.log(cl, resp.StatusCode, time.Since(start), me)
 		return me
@@ -152,10 +155,12 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 	for k, v := range cl.header {
 		req.Header[k] = v
 	}
-	switch cl.auth {
-	case authBearer:
+	switch {
+	case cl.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+cl.bearer)
+	case cl.auth == authBearer:
 		req.Header["Authorization"] = c.bearer
-	case authOAuth:
+	case cl.auth == authOAuth:
 		req.Header.Set("Authorization", "OAuth "+c.token)
 	}
 	return req, nil
