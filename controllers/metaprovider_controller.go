@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/relayresources"
@@ -30,6 +31,8 @@ type MetaProviderReconciler struct {
 	relayResources relayresources.Options
 	// checks remembers when the token and subscription checks passed.
 	checks *checkMemo[types.NamespacedName, providerCheckInputs]
+	// stores sends providers whose shared store changed its answer.
+	stores *storeWatch
 }
 
 // +kubebuilder:rbac:groups=whatsapp.kubechat.io,resources=metaproviders,verbs=get;list;watch;update;patch
@@ -79,6 +82,9 @@ func (r *MetaProviderReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			}))
 	for _, t := range workload.OwnedTypes() {
 		b = b.Owns(t)
+	}
+	if r.stores != nil {
+		b = b.WatchesRawSource(source.Channel(r.stores.events, &handler.EnqueueRequestForObject{}))
 	}
 	return b.Complete(r)
 }

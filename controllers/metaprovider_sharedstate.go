@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -30,11 +29,11 @@ type sharedStateVerdict struct {
 
 // checkSharedState sets SharedStateReady (decision 024): the operator asks
 // the provider's store itself, with the pods' address and password, at
-// each reconcile, and again after Options.SharedStoreRecheck while it
-// fails. It never gates Ready. It returns the problem to append to Ready's
-// message ("" when none) and how soon to check again (0: at the next
-// resync).
-func (s *providerSync) checkSharedState(ctx context.Context) (problem string, recheck time.Duration) {
+// each reconcile; between reconciles storeWatch asks every
+// Options.SharedStoreRecheck and brings the provider back when the answer
+// changed. It never gates Ready. It returns the problem to append to
+// Ready's message ("" when none).
+func (s *providerSync) checkSharedState(ctx context.Context) (problem string) {
 	v := s.sharedStateVerdict(ctx)
 	was := conditions.Get(s.p, whatsappv1alpha1.ConditionSharedStateReady)
 	changed := was == nil || was.Status != v.status || was.Reason != v.reason
@@ -43,12 +42,9 @@ func (s *providerSync) checkSharedState(ctx context.Context) (problem string, re
 	}
 	conditions.Set(s.p, whatsappv1alpha1.ConditionSharedStateReady, v.status, v.reason, v.message)
 	if v.status == metav1.ConditionTrue {
-		return "", 0
+		return ""
 	}
-	if v.reason == whatsappv1alpha1.ReasonStoreUnavailable {
-		recheck = s.opts.SharedStoreRecheck
-	}
-	return v.message, recheck
+	return v.message
 }
 
 // sharedStateVerdict decides SharedStateReady.
@@ -94,17 +90,21 @@ func replicasOf(p *whatsappv1alpha1.MetaProvider) (webhooks, relays int32) {
 // read from the provider's namespace. Errors name the object and key,
 // never a value.
 func (s *providerSync) storeConfig(ctx context.Context, r *whatsappv1alpha1.RedisStore) (sharedstore.Config, error) {
-	p := s.p
+	return storeConfigOf(ctx, s.apiReader, s.opts, s.p, r)
+}
+
+// storeConfigOf is storeConfig for p, reading through reader.
+func storeConfigOf(ctx context.Context, reader client.Reader, opts Options, p *whatsappv1alpha1.MetaProvider, r *whatsappv1alpha1.RedisStore) (sharedstore.Config, error) {
 	cfg := sharedstore.Config{
 		Address: r.Address, Database: int(r.Database), Username: r.Username,
 		KeyPrefix: r.KeyPrefix, Namespace: p.Namespace, Provider: p.Name,
-		AllowAddresses: s.opts.SharedStoreAllow, OpTimeout: s.opts.SharedStoreTimeout,
+		AllowAddresses: opts.SharedStoreAllow, OpTimeout: opts.SharedStoreTimeout,
 	}
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = sharedstore.DefaultKeyPrefix
 	}
 	if ref := r.PasswordSecretRef; ref != nil {
-		pw, err := s.secretKey(ctx, ref.Name, ref.Key, "spec.sharedState.redis.passwordSecretRef")
+		pw, err := secretKey(ctx, reader, p.Namespace, ref.Name, ref.Key, "spec.sharedState.redis.passwordSecretRef")
 		if err != nil {
 			return cfg, err
 		}
@@ -114,7 +114,7 @@ func (s *providerSync) storeConfig(ctx context.Context, r *whatsappv1alpha1.Redi
 		cfg.TLS, cfg.ServerName = true, t.ServerName
 		switch {
 		case t.CASecretRef != nil:
-			ca, err := s.secretKey(ctx, t.CASecretRef.Name, t.CASecretRef.Key, "spec.sharedState.redis.tls.caSecretRef")
+			ca, err := secretKey(ctx, reader, p.Namespace, t.CASecretRef.Name, t.CASecretRef.Key, "spec.sharedState.redis.tls.caSecretRef")
 			if err != nil {
 				return cfg, err
 			}
@@ -122,7 +122,7 @@ func (s *providerSync) storeConfig(ctx context.Context, r *whatsappv1alpha1.Redi
 		case t.CAConfigMapRef != nil:
 			cm := &corev1.ConfigMap{}
 			key := client.ObjectKey{Namespace: p.Namespace, Name: t.CAConfigMapRef.Name}
-			if err := s.apiReader.Get(ctx, key, cm); err != nil {
+			if err := reader.Get(ctx, key, cm); err != nil {
 				return cfg, fmt.Errorf("ConfigMap %s named in spec.sharedState.redis.tls.caConfigMapRef: %w", key, notFoundPlain(err))
 			}
 			ca, ok := cm.Data[t.CAConfigMapRef.Key]
@@ -135,11 +135,11 @@ func (s *providerSync) storeConfig(ctx context.Context, r *whatsappv1alpha1.Redi
 	return cfg, nil
 }
 
-// secretKey reads one key of a Secret in the provider's namespace.
-func (s *providerSync) secretKey(ctx context.Context, name, key, field string) ([]byte, error) {
+// secretKey reads one key of a Secret in namespace.
+func secretKey(ctx context.Context, reader client.Reader, namespace, name, key, field string) ([]byte, error) {
 	sec := &corev1.Secret{}
-	ref := client.ObjectKey{Namespace: s.p.Namespace, Name: name}
-	if err := s.apiReader.Get(ctx, ref, sec); err != nil {
+	ref := client.ObjectKey{Namespace: namespace, Name: name}
+	if err := reader.Get(ctx, ref, sec); err != nil {
 		return nil, fmt.Errorf("Secret %s named in %s: %w", ref, field, notFoundPlain(err))
 	}
 	v, ok := sec.Data[key]

@@ -69,7 +69,7 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 		return ctrl.Result{}, err
 	}
 	// No Graph call: the store the webhook and relay replicas share.
-	storeProblem, storeRecheck := s.checkSharedState(ctx)
+	storeProblem := s.checkSharedState(ctx)
 
 	// The token and subscription checks cost three management calls; events
 	// on the owned objects or the Secret's metadata must not repeat them
@@ -117,11 +117,7 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 		}
 	}
 	conditions.MarkReady(p, msg)
-	next := jitter(s.interval)
-	if storeRecheck > 0 {
-		next = min(next, storeRecheck)
-	}
-	return ctrl.Result{RequeueAfter: next}, nil
+	return ctrl.Result{RequeueAfter: jitter(s.interval)}, nil
 }
 
 // loadCredentials reads the provider's Secret. A missing Secret or key

@@ -70,8 +70,8 @@ type Options struct {
 	// MediaFetcher fetches media header samples; default mediafetch.New
 	// with its defaults (https, size limits, private addresses refused).
 	MediaFetcher *mediafetch.Fetcher
-	// SharedStoreRecheck is how soon a provider whose shared store does
-	// not answer is checked again; default 1m.
+	// SharedStoreRecheck is how often the operator asks every provider's
+	// shared store between reconciles; default 1m.
 	SharedStoreRecheck time.Duration
 	// SharedStoreTimeout bounds the operator's round trip to a provider's
 	// store; default 2s.
@@ -126,7 +126,11 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.RelayImage != "" {
 		relayResources.Image = opts.RelayImage
 	}
-	if err := (&MetaProviderReconciler{base: base, resources: resources, relayResources: relayResources}).SetupWithManager(mgr); err != nil {
+	stores := newStoreWatch(mgr.GetClient(), mgr.GetAPIReader(), opts)
+	if err := mgr.Add(stores); err != nil {
+		return err
+	}
+	if err := (&MetaProviderReconciler{base: base, resources: resources, relayResources: relayResources, stores: stores}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	if err := (&WhatsAppChannelReconciler{base: base}).SetupWithManager(mgr); err != nil {

@@ -39,6 +39,8 @@ func deployment(t target) *appsv1ac.DeploymentApplyConfiguration {
 		ProbePort:                     portRelay,
 		MemoryLimitMiB:                memoryLimitMiB,
 		TerminationGracePeriodSeconds: terminationGracePeriodSeconds,
+		Volumes:                       t.store.Volumes,
+		Mounts:                        t.store.Mounts,
 	})
 }
 
@@ -58,5 +60,5 @@ func args(t target) []string {
 	if t.graphAPIVersion != "" {
 		a = append(a, "--graph-api-version", t.graphAPIVersion)
 	}
-	return a
+	return append(a, t.store.Args...)
 }

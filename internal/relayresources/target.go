@@ -2,6 +2,7 @@ package relayresources
 
 import (
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/storeconfig"
 	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
@@ -23,6 +24,8 @@ type target struct {
 	graphAPIURL       string
 	graphAPIVersion   string
 	owner             workload.Owner
+	// store is spec.sharedState as the pod takes it.
+	store storeconfig.Pod
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
@@ -35,6 +38,7 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) tar
 		graphAPIURL:     opts.GraphAPIURL,
 		graphAPIVersion: opts.GraphAPIVersion,
 		owner:           owner,
+		store:           storeconfig.For(p, false),
 	}
 	if p.Spec.Relay != nil {
 		t.allowedNamespaces = p.Spec.Relay.AllowedNamespaces

@@ -6,6 +6,7 @@
 package storeconfig
 
 import (
+	"net/netip"
 	"strconv"
 
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -31,6 +32,22 @@ type Pod struct {
 	Args    []string
 	Volumes []*corev1ac.VolumeApplyConfiguration
 	Mounts  []*corev1ac.VolumeMountApplyConfiguration
+}
+
+// EgressTo is the store's address when it is an IP address: the webhook
+// pods' egress NetworkPolicy opens exactly that address and port. A store
+// named by DNS cannot be written into a NetworkPolicy: its range goes in
+// spec.webhook.allowedEgressCIDRs (or it lives in the provider's
+// namespace, which the policy admits).
+func EgressTo(p *whatsappv1alpha1.MetaProvider) (netip.AddrPort, bool) {
+	if p.Spec.SharedState == nil || p.Spec.SharedState.Redis == nil {
+		return netip.AddrPort{}, false
+	}
+	ap, err := netip.ParseAddrPort(p.Spec.SharedState.Redis.Address)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
 }
 
 // For returns the store settings of p's pods; dedupeTTL says whether the

@@ -26,8 +26,8 @@ func TestForSpecifies(t *testing.T) {
 	full := &whatsappv1alpha1.RedisStore{
 		Address: "redis.platform.svc:6380", Database: 3, Username: "team-support", KeyPrefix: "wa:prod:",
 		PasswordSecretRef: &whatsappv1alpha1.SecretKeyReference{Name: "redis", Key: "pw"},
-		TLS: &whatsappv1alpha1.RedisTLS{ServerName: "redis.platform", CAConfigMapRef: &whatsappv1alpha1.ConfigMapKeyReference{Name: "ca", Key: "root.pem"}},
-		DedupeTTL: &metav1.Duration{Duration: 48 * time.Hour},
+		TLS:               &whatsappv1alpha1.RedisTLS{ServerName: "redis.platform", CAConfigMapRef: &whatsappv1alpha1.ConfigMapKeyReference{Name: "ca", Key: "root.pem"}},
+		DedupeTTL:         &metav1.Duration{Duration: 48 * time.Hour},
 	}
 	cases := map[string]struct {
 		reason    string

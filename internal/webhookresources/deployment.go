@@ -40,6 +40,8 @@ func deployment(t target) *appsv1ac.DeploymentApplyConfiguration {
 		ProbePort:                     portWebhook,
 		MemoryLimitMiB:                memoryLimitMiB,
 		TerminationGracePeriodSeconds: terminationGracePeriodSeconds,
+		Volumes:                       t.store.Volumes,
+		Mounts:                        t.store.Mounts,
 	})
 }
 
@@ -68,5 +70,5 @@ func args(t target) []string {
 	if len(t.egressCIDRs) > 0 {
 		a = append(a, "--chatbot-allow-cidrs", strings.Join(t.egressCIDRs, ","))
 	}
-	return a
+	return append(a, t.store.Args...)
 }

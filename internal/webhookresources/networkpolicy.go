@@ -70,6 +70,14 @@ func egressRules(t target) []*networkingv1ac.NetworkPolicyEgressRuleApplyConfigu
 		apiServer,
 		networkingv1ac.NetworkPolicyEgressRule().WithTo(sameNamespace()),
 	}
+	if t.storeIsIP {
+		// The shared store (spec.sharedState.redis) at an IP address: that
+		// address and port only.
+		a := t.storeEgress.Addr()
+		rules = append(rules, networkingv1ac.NetworkPolicyEgressRule().
+			WithTo(networkingv1ac.NetworkPolicyPeer().WithIPBlock(networkingv1ac.IPBlock().WithCIDR(netip.PrefixFrom(a, a.BitLen()).String()))).
+			WithPorts(tcpPort(int32(t.storeEgress.Port()))))
+	}
 	if len(t.egressCIDRs) > 0 {
 		allowed := networkingv1ac.NetworkPolicyEgressRule()
 		for _, c := range t.egressCIDRs {

@@ -1,7 +1,10 @@
 package webhookresources
 
 import (
+	"net/netip"
+
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/storeconfig"
 	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
@@ -24,6 +27,11 @@ type target struct {
 	egressCIDRs    []string
 	apiServerCIDRs []string
 	owner          workload.Owner
+	// store is spec.sharedState as the pod takes it; storeEgress its
+	// address when it is an IP address (opened in the egress policy).
+	store       storeconfig.Pod
+	storeEgress netip.AddrPort
+	storeIsIP   bool
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
@@ -46,6 +54,8 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) tar
 		}
 	}
 	t.apiServerCIDRs = opts.APIServerCIDRs
+	t.store = storeconfig.For(p, true)
+	t.storeEgress, t.storeIsIP = storeconfig.EgressTo(p)
 	return t
 }
 

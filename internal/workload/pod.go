@@ -55,6 +55,10 @@ type Pod struct {
 	MemoryLimitMiB int64
 	// TerminationGracePeriodSeconds bounds the wait for in-flight work.
 	TerminationGracePeriodSeconds int64
+	// Volumes and Mounts are added to the scratch /tmp (the shared
+	// store's password and CA files, internal/storeconfig).
+	Volumes []*corev1ac.VolumeApplyConfiguration
+	Mounts  []*corev1ac.VolumeMountApplyConfiguration
 }
 
 // Deployment runs p's pods: replicas of them, hardened (non-root, read-only
@@ -107,6 +111,7 @@ func podSpec(p Pod) *corev1ac.PodSpecApplyConfiguration {
 			WithName(tmpVolume).
 			WithEmptyDir(corev1ac.EmptyDirVolumeSource().
 				WithSizeLimit(resource.MustParse(tmpSizeLimit)))).
+		WithVolumes(p.Volumes...).
 		WithContainers(container(p))
 }
 
@@ -139,7 +144,8 @@ func container(p Pod) *corev1ac.ContainerApplyConfiguration {
 			WithReadOnlyRootFilesystem(true).
 			WithAllowPrivilegeEscalation(false).
 			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL"))).
-		WithVolumeMounts(corev1ac.VolumeMount().WithName(tmpVolume).WithMountPath("/tmp"))
+		WithVolumeMounts(corev1ac.VolumeMount().WithName(tmpVolume).WithMountPath("/tmp")).
+		WithVolumeMounts(p.Mounts...)
 }
 
 // ContainerPort is a named TCP container port.
