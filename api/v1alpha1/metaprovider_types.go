@@ -77,6 +77,17 @@ type MetaProviderSpec struct {
 	// access token.
 	// +optional
 	Relay *ProviderRelay `json:"relay,omitempty"`
+
+	// suspend stops the operator from acting on this provider, as Flux's
+	// spec.suspend does: no Graph API call (token, subscription, numbers)
+	// and no change in the cluster (the webhook server and relay
+	// Deployments are neither updated, scaled nor repaired) until it is
+	// false again. Ready keeps its last status with reason Suspended, so
+	// the provider's channels and templates carry on; the webhook server
+	// keeps routing and the relay keeps sending. Deleting the provider is
+	// not suspended.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // ProviderRelay configures the managed relay Deployment <provider>-relay.
