@@ -69,7 +69,7 @@ func TestAlertMetrics(t *testing.T) {
 
 	got := gatherGauges(t, f)
 	want := map[string]float64{
-		"whatsapp_provider_token_expiration_timestamp_seconds{provider=acme}": float64(expires.Unix()),
+		"whatsapp_provider_token_expiration_timestamp_seconds{provider=acme}":                float64(expires.Unix()),
 		"whatsapp_object_stalled{kind=WhatsAppChannel,name=typo,reason=PhoneNumberNotFound}": 1,
 	}
 	for _, s := range []string{"APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"} {
