@@ -17,6 +17,8 @@ PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
 CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
 FUZZTIME ?= 10s
+# CLIENTLIB holds the Node.js WhatsApp client library the relay is tested with.
+CLIENTLIB ?= test/clientlib
 
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
@@ -46,7 +48,7 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
 	cp config/crd/bases/*.yaml $(CHART)/files/crds/
 	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
-	cp config/policy/webhook-server-annotation-only.yaml $(CHART)/files/policy/
+	cp config/policy/webhook-server-annotation-only.yaml config/policy/operator-writes.yaml $(CHART)/files/policy/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -81,8 +83,16 @@ monitoring-crds: $(CONTROLLER_GEN) ## Regenerate test/crds/ (ServiceMonitor, Pod
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).
 	@SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh
 
+.PHONY: clientlib-deps
+clientlib-deps: $(CLIENTLIB)/node_modules/.package-lock.json ## Install the Node.js client library the relay is tested with (npm ci, when missing or stale).
+
+$(CLIENTLIB)/node_modules/.package-lock.json: $(CLIENTLIB)/package.json $(CLIENTLIB)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js >= 20.19) is needed: the relay is tested with a Node.js WhatsApp client library. Install it (apt-get install nodejs npm) and run make again."; exit 1; }
+	cd $(CLIENTLIB) && npm ci --no-audit --no-fund
+	@touch $@
+
 .PHONY: test
-test: verify-generated vet envtest-assets ## Run every test: unit, envtest integration, webhook server, short fuzz.
+test: verify-generated vet envtest-assets clientlib-deps ## Run every test: unit, envtest integration, webhook server, the relay with a client library, short fuzz.
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh)" \
 		go test ./... -count=1 -race -timeout 20m
 	$(MAKE) fuzz

@@ -32,13 +32,7 @@ import (
 const defaultWebhookImage = "ghcr.io/kubechat/whatsapp-operator:latest"
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "webhook-server" {
-		os.Exit(runWebhookServer(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "relay" {
-		os.Exit(runRelay(os.Args[2:]))
-	}
-	os.Exit(runOperator())
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func envOr(key, def string) string {
@@ -68,7 +62,14 @@ func runOperator() int {
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch and reconcile (needs only Roles there); empty watches every namespace.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
+	flag.CommandLine.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "%s\n\nFlags of the operator:\n", usage)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if code := refuseArguments("", flag.Args()); code != exitOK {
+		return code
+	}
 	if showVersion {
 		fmt.Println(versionLine())
 		return 0
@@ -159,6 +160,9 @@ func runWebhookServer(args []string) int {
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
+	if code := refuseArguments("webhook-server", fs.Args()); code != exitOK {
+		return code
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.Logger = ctrl.Log.WithName("webhook-server")
 	if o.ProviderNamespace == "" || o.ProviderName == "" {
@@ -191,6 +195,9 @@ func runRelay(args []string) int {
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)
+	if code := refuseArguments("relay", fs.Args()); code != exitOK {
+		return code
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	o.Logger = ctrl.Log.WithName("relay")
 	if o.ProviderNamespace == "" || o.ProviderName == "" {

@@ -45,11 +45,20 @@ func checkCRDsAreConfigCRDs(t *testing.T, objs []*unstructured.Unstructured, kee
 	}
 }
 
-// checkPolicyIsConfigPolicy: the admission policy and its binding are
-// config/policy's, named with the release prefix.
+// checkPolicyIsConfigPolicy: the admission policies and their bindings are
+// config/policy's, named with the release prefix; the operator policy's
+// params (its ConfigMap) name this release's ServiceAccount and the images
+// its manager passes to the workloads it runs.
 func checkPolicyIsConfigPolicy(t *testing.T, objs []*unstructured.Unstructured) {
 	t.Helper()
-	for _, want := range readObjects(t, "config/policy/webhook-server-annotation-only.yaml") {
+	var want []*unstructured.Unstructured
+	for _, o := range append(readObjects(t, "config/policy/webhook-server-annotation-only.yaml"), readObjects(t, "config/policy/operator-writes.yaml")...) {
+		if o.GetKind() != "ConfigMap" {
+			want = append(want, o)
+		}
+	}
+	checkOperatorPolicyParams(t, objs)
+	for _, want := range want {
 		got := find(objs, want.GetKind())["whatsapp-operator-"+want.GetName()]
 		if got == nil {
 			t.Errorf("%s whatsapp-operator-%s is not rendered", want.GetKind(), want.GetName())
@@ -59,9 +68,37 @@ func checkPolicyIsConfigPolicy(t *testing.T, objs []*unstructured.Unstructured) 
 		if name, ok := wantSpec["policyName"].(string); ok {
 			wantSpec["policyName"] = "whatsapp-operator-" + name
 		}
+		if ref, ok := wantSpec["paramRef"].(map[string]any); ok && ref["name"] != nil {
+			// A named params object is this release's (checked above).
+			ref["name"] = "whatsapp-operator-" + ref["name"].(string)
+			ref["namespace"] = releaseNS
+		}
 		if d := cmp.Diff(wantSpec, got.Object["spec"]); d != "" {
 			t.Errorf("%s differs from config/policy (-config +chart):\n%s", want.GetKind(), d)
 		}
+	}
+}
+
+// checkOperatorPolicyParams: the params of the operator's own policy name
+// the release's ServiceAccount and the images its manager runs workloads
+// with, as config/default's replacements do for the kustomize install.
+func checkOperatorPolicyParams(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	cm := find(objs, "ConfigMap")[releaseNS+"/whatsapp-operator-operator-policy-params"]
+	if cm == nil {
+		t.Fatalf("no ConfigMap %s/whatsapp-operator-operator-policy-params; ConfigMaps: %v", releaseNS, keys(find(objs, "ConfigMap")))
+	}
+	data, _, _ := unstructured.NestedStringMap(cm.Object, "data")
+	var sa string
+	for _, o := range objs {
+		if o.GetKind() == "ServiceAccount" {
+			sa = "system:serviceaccount:" + o.GetNamespace() + ":" + o.GetName()
+		}
+	}
+	env := containerEnv(t, deployment(t, objs))
+	want := map[string]string{"serviceAccount": sa, "webhookImage": env["WEBHOOK_IMAGE"], "relayImage": env["RELAY_IMAGE"]}
+	if d := cmp.Diff(want, data); d != "" {
+		t.Errorf("the operator policy's params do not name this release (-want +got):\n%s", d)
 	}
 }
 

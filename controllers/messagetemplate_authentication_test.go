@@ -50,7 +50,7 @@ func TestAuthenticationTemplatesOfEachButtonKindAndCopyCodeOffers(t *testing.T) 
 		},
 	}
 	// One made earlier in WhatsApp Manager, as Meta returns it: with the
-	// text Meta writes. It is adopted as it is.
+	// text Meta writes. Asked to adopt it, the object takes it as it is.
 	seeded, err := f.sim.AddTemplate(wabaID, graphsim.Template{Name: "login_seeded", Language: "en_US", Category: "AUTHENTICATION", Status: "APPROVED",
 		Components: []byte(`[{"type":"BODY","text":"*{{1}}* is your verification code. For your security, do not share this code.","add_security_recommendation":true},` +
 			`{"type":"FOOTER","text":"This code expires in 10 minutes.","code_expiration_minutes":10},` +
@@ -58,7 +58,7 @@ func TestAuthenticationTemplatesOfEachButtonKindAndCopyCodeOffers(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	adopted := f.template("login-seeded", auth(whatsappv1alpha1.OTPButton{Type: "COPY_CODE"}))
+	adopted := f.template("login-seeded", auth(whatsappv1alpha1.OTPButton{Type: "COPY_CODE"}), adopt)
 	objs := map[string]*whatsappv1alpha1.MessageTemplate{"login-seeded": adopted}
 	for name, tc := range cases {
 		objs[name] = f.template(name, tc.mutate)

@@ -51,6 +51,11 @@ func (r *MessageTemplateReconciler) finalize(ctx context.Context, t *whatsappv1a
 	}
 	gc := r.graphClient(p, creds)
 	if t.Status.TemplateID == "" {
+		if t.Status.CreatePendingSince == nil {
+			// Never created nor adopted by this object: whatever Meta holds
+			// under this name is someone else's.
+			return ctrl.Result{}, r.removeFinalizer(ctx, t)
+		}
 		// Deleted before the id was recorded (a restart mid-submit): Meta
 		// may hold it all the same.
 		found, err := gc.FindTemplate(ctx, p.Spec.BusinessAccountID, t.TemplateName(), t.Spec.Language)

@@ -43,9 +43,17 @@ func (s *templateSync) submit(ctx context.Context) (*graph.Template, error) {
 	if err != nil {
 		return nil, s.notSubmitted(err)
 	}
-	// The finalizer goes on before the template exists at Meta.
+	// The finalizer goes on before the template exists at Meta, and so does
+	// the mark that this object asked for it (see takeOver).
 	if err := s.ensureFinalizer(ctx, t); err != nil {
 		return nil, err
+	}
+	fresh := t.Status.CreatePendingSince == nil
+	if fresh {
+		now := metav1.NewTime(s.now())
+		if err := s.writeCreateState(ctx, &now, ""); err != nil {
+			return nil, err
+		}
 	}
 	created, err := s.graph.CreateTemplate(ctx, s.waba, payload)
 	if err != nil {
@@ -53,10 +61,20 @@ func (s *templateSync) submit(ctx context.Context) (*graph.Template, error) {
 		now := metav1.NewTime(s.now())
 		t.Status.LastSubmitFailureTime = &now
 		if graph.IsTemplateExists(err) {
-			// Created meanwhile by someone else (or a lost answer): the
-			// next pass adopts it, after the submission backoff, so a
-			// lookup that cannot see it does not turn into a loop.
-			msg := fmt.Sprintf("Meta says %s already exists; adopting it", s.name)
+			if fresh {
+				// Made by someone else between our lookup and our create:
+				// not this object's to take.
+				if err := s.writeCreateState(ctx, nil, ""); err != nil {
+					return nil, err
+				}
+				msg := adoptionRequired(s.name, "", "")
+				conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonAdoptionRequired, msg)
+				return nil, &waitForUser{reason: whatsappv1alpha1.ReasonAdoptionRequired, message: msg, recheck: s.submitWait(t)}
+			}
+			// An earlier create of this object whose answer was lost: the
+			// next pass finds and takes it, after the submission backoff,
+			// so a lookup that cannot see it yet does not become a loop.
+			msg := fmt.Sprintf("Meta says %s already exists (created by this object before, its answer lost): looking it up again", s.name)
 			conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, whatsappv1alpha1.ReasonProgressing, msg)
 			return nil, &retryLater{reason: whatsappv1alpha1.ReasonProgressing, message: msg, after: s.submitWait(t)}
 		}
@@ -65,6 +83,11 @@ func (s *templateSync) submit(ctx context.Context) (*graph.Template, error) {
 		out := graphOutcome(err, graphCall{interval: s.interval, refusal: whatsappv1alpha1.ReasonTemplateInvalid, spec: true})
 		conditions.Set(t, whatsappv1alpha1.ConditionSubmitted, metav1.ConditionFalse, outcomeReason(out, whatsappv1alpha1.ReasonGraphAPIError), graph.Describe(err))
 		return nil, out
+	}
+	// Meta's id, at once: from now on the template is known as this
+	// object's by its id, not by the pending mark.
+	if err := s.writeCreateState(ctx, nil, created.ID); err != nil {
+		return nil, err
 	}
 	t.Status.SubmitAttempts, t.Status.LastSubmitFailureTime = 0, nil
 	t.Status.ContentHash = s.hash

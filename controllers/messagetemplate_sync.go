@@ -30,8 +30,9 @@ type templateSync struct {
 }
 
 // sync runs the template's steps in order: its provider, its claim on the
-// name and language, the template at Meta (found, adopted or submitted),
-// an edit when the spec changed, and Meta's review status.
+// name and language, the template at Meta (found, taken over when this
+// object created it or is told to adopt it, or submitted), an edit when the
+// spec changed, and Meta's review status.
 func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha1.MessageTemplate) (ctrl.Result, error) {
 	sess, err := r.openSession(ctx, t, t.Spec.ProviderRef.Name)
 	if err != nil {
@@ -51,6 +52,11 @@ func (r *MessageTemplateReconciler) sync(ctx context.Context, t *whatsappv1alpha
 	live, err := s.findLive(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if live != nil && live.ID != t.Status.TemplateID {
+		if err := s.takeOver(live); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	if live == nil {
 		if live, err = s.submit(ctx); err != nil {

@@ -8,7 +8,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
@@ -47,15 +49,23 @@ type MetaProviderReconciler struct {
 
 // SetupWithManager wires the watches: the provider itself (spec changes and
 // reconcile requests), the objects it owns (drift and readiness of the
-// webhook server), and its credentials Secret (metadata only, mapped back
-// through an index) so a rotated token is used at once.
+// webhook server), its credentials Secret (metadata only, mapped back
+// through an index) so a rotated token is used at once, and the deletion
+// of its templates, which a deleted provider waits for.
 func (r *MetaProviderReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.checks = newCheckMemo[types.NamespacedName, providerCheckInputs]()
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&whatsappv1alpha1.MetaProvider{}, builder.WithPredicates(specOrRequestChanged())).
 		Named("metaprovider").
 		WithOptions(controllerOptions(r.opts)).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.providersOfSecret))
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.providersOfSecret)).
+		Watches(&whatsappv1alpha1.MessageTemplate{}, handler.EnqueueRequestsFromMapFunc(r.deletingProviderOfTemplate),
+			builder.WithPredicates(predicate.Funcs{
+				CreateFunc:  func(event.CreateEvent) bool { return false },
+				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				DeleteFunc:  func(event.DeleteEvent) bool { return true },
+				GenericFunc: func(event.GenericEvent) bool { return false },
+			}))
 	for _, t := range webhookresources.OwnedTypes() {
 		b = b.Owns(t)
 	}
@@ -73,4 +83,18 @@ func (r *MetaProviderReconciler) providersOfSecret(ctx context.Context, s client
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&p)})
 	}
 	return reqs
+}
+
+// deletingProviderOfTemplate maps a template that is gone to its provider
+// when that provider is being deleted (it may be waiting for the template).
+func (r *MetaProviderReconciler) deletingProviderOfTemplate(ctx context.Context, o client.Object) []reconcile.Request {
+	t, ok := o.(*whatsappv1alpha1.MessageTemplate)
+	if !ok {
+		return nil
+	}
+	p, err := r.getProvider(ctx, t.Namespace, t.Spec.ProviderRef.Name)
+	if err != nil || p.DeletionTimestamp.IsZero() {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKeyFromObject(p)}}
 }

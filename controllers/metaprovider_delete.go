@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -25,13 +26,8 @@ func (r *MetaProviderReconciler) finalize(ctx context.Context, p *whatsappv1alph
 	// Templates with deletionPolicy Delete need this provider's credentials
 	// to delete themselves at Meta: when a whole directory is deleted (or
 	// pruned) at once, the provider goes last.
-	if waiting, err := r.templatesStillDeleting(ctx, p); err != nil || waiting > 0 {
-		if err == nil {
-			msg := fmt.Sprintf("waiting for %d MessageTemplate(s) of this provider to be deleted at Meta", waiting)
-			conditions.MarkReconciling(p, whatsappv1alpha1.ReasonDeleting, msg)
-			_ = r.client.Status().Update(ctx, p)
-		}
-		return ctrl.Result{RequeueAfter: deletionRecheck}, err
+	if wait, err := r.waitForTemplates(ctx, p); err != nil || wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, err
 	}
 	shared, err := r.wabaSharedWith(ctx, p)
 	if err != nil {
@@ -80,33 +76,77 @@ func (r *MetaProviderReconciler) wabaSharedWith(ctx context.Context, p *whatsapp
 	return "", nil
 }
 
-// deletionRecheck is how often a deleting provider looks whether its
-// templates are gone.
-const deletionRecheck = 2 * time.Second
+// Waiting for templates, when a provider is deleted.
+const (
+	// deletionSettle is how long a deleted provider waits for templates
+	// deleted together with it (kubectl delete -f dir/, an Argo CD prune)
+	// to be marked deleted: the deletions arrive one after another, and
+	// the provider's may come first.
+	deletionSettle = 5 * time.Second
+	// deletionRecheck and deletionRecheckMax bound the delay between two
+	// looks at templates being deleted: the delay grows with the age of
+	// the provider's deletion. A template that is gone wakes the provider
+	// at once (the template watch); the delay is the safety net.
+	deletionRecheck    = 2 * time.Second
+	deletionRecheckMax = time.Minute
+)
 
-// templatesStillDeleting counts this provider's templates that are being
-// deleted and still hold our finalizer, while the credentials they need
-// exist. (Without the Secret they cannot reach Meta and release themselves.)
-func (r *MetaProviderReconciler) templatesStillDeleting(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (int, error) {
-	var list whatsappv1alpha1.MessageTemplateList
-	if err := r.client.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingFields{indexProviderName: p.Name}); err != nil {
+// waitForTemplates returns how long the deleted provider p must wait before
+// it may go: 0 once no template that is being deleted still needs its
+// credentials. Templates nobody deletes do not hold it (past
+// deletionSettle): they stay, and say later that their provider is gone.
+// The Deleting condition is written only when its message changes.
+func (r *MetaProviderReconciler) waitForTemplates(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (time.Duration, error) {
+	deleting, staying, err := r.templatesNeedingCredentials(ctx, p)
+	if err != nil || deleting+staying == 0 {
 		return 0, err
 	}
-	n := 0
-	for _, t := range list.Items {
-		if controllerutil.ContainsFinalizer(&t, whatsappv1alpha1.Finalizer) && t.Spec.DeletionPolicy != whatsappv1alpha1.DeletionPolicyOrphan {
-			n++
+	age := r.now().Sub(p.DeletionTimestamp.Time)
+	if deleting == 0 {
+		if age >= deletionSettle {
+			return 0, nil
+		}
+		return deletionSettle - age, nil
+	}
+	before := p.DeepCopy()
+	conditions.MarkReconciling(p, whatsappv1alpha1.ReasonDeleting,
+		fmt.Sprintf("waiting for %d MessageTemplate(s) of this provider to be deleted at Meta", deleting))
+	if !equality.Semantic.DeepEqual(before.Status, p.Status) {
+		if err := r.client.Status().Patch(ctx, p, client.MergeFrom(before)); err != nil {
+			return 0, ignoreNotFound(err)
 		}
 	}
-	if n == 0 {
-		return 0, nil
+	return min(max(age, deletionRecheck), deletionRecheckMax), nil
+}
+
+// templatesNeedingCredentials counts this provider's templates with
+// deletionPolicy Delete that hold our finalizer: those being deleted, and
+// the others. Without the credentials Secret they cannot reach Meta
+// anyway, so then none is counted (namespace teardown).
+func (r *MetaProviderReconciler) templatesNeedingCredentials(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (deleting, staying int, err error) {
+	var list whatsappv1alpha1.MessageTemplateList
+	if err := r.client.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingFields{indexProviderName: p.Name}); err != nil {
+		return 0, 0, err
+	}
+	for _, t := range list.Items {
+		if !controllerutil.ContainsFinalizer(&t, whatsappv1alpha1.Finalizer) || t.Spec.DeletionPolicy == whatsappv1alpha1.DeletionPolicyOrphan {
+			continue
+		}
+		if t.DeletionTimestamp.IsZero() {
+			staying++
+		} else {
+			deleting++
+		}
+	}
+	if deleting+staying == 0 {
+		return 0, 0, nil
 	}
 	if _, err := r.loadCredentials(ctx, p); err != nil {
 		var ce *credentialsError
 		if errors.As(err, &ce) {
-			return 0, nil
+			return 0, 0, nil
 		}
-		return 0, err
+		return 0, 0, err
 	}
-	return n, nil
+	return deleting, staying, nil
 }

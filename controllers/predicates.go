@@ -10,8 +10,8 @@ import (
 
 // specOrRequestChanged passes creations, deletions, spec changes
 // (generation), finalizer-driven deletion updates, and a changed
-// reconcile-request annotation; it drops the controller's own status
-// writes, so a reconcile never wakes itself.
+// reconcile-request or adopt annotation; it drops the controller's own
+// status writes, so a reconcile never wakes itself.
 func specOrRequestChanged() predicate.Predicate {
 	return predicate.Or(
 		predicate.GenerationChangedPredicate{},
@@ -20,10 +20,10 @@ func specOrRequestChanged() predicate.Predicate {
 				if e.ObjectOld == nil || e.ObjectNew == nil {
 					return false
 				}
-				oldReq := e.ObjectOld.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]
-				newReq := e.ObjectNew.GetAnnotations()[whatsappv1alpha1.ReconcileRequestAnnotation]
-				if oldReq != newReq {
-					return true
+				for _, key := range []string{whatsappv1alpha1.ReconcileRequestAnnotation, whatsappv1alpha1.AdoptAnnotation} {
+					if e.ObjectOld.GetAnnotations()[key] != e.ObjectNew.GetAnnotations()[key] {
+						return true
+					}
 				}
 				return e.ObjectOld.GetDeletionTimestamp().IsZero() != e.ObjectNew.GetDeletionTimestamp().IsZero()
 			},

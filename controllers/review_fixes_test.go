@@ -36,8 +36,9 @@ func TestAdoptedTemplateIsDeletedAtMetaWithTheObject(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
 	f.readyProvider("acme")
 	seeded := seedApproved(t, f, "imported")
-	mt := f.template("imported")
+	mt := f.template("imported", adopt)
 	f.waitCondition(mt, "Ready", metav1.ConditionTrue, "")
+	f.waitEvent("imported", "Adopted")
 	if mt.Status.TemplateID != seeded.ID {
 		t.Fatalf("adopted id %s, Meta's is %s", mt.Status.TemplateID, seeded.ID)
 	}

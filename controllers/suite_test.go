@@ -20,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -66,6 +67,8 @@ type fixture struct {
 	token  string
 	verify string
 	logs   *syncBuffer
+	// writes records the API requests of the operator that change objects.
+	writes *requestLog
 	stop   context.CancelFunc
 	done   chan struct{}
 }
@@ -101,6 +104,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		token:  fmt.Sprintf("EAAG-token-%d", rand.Uint64()),
 		verify: fmt.Sprintf("verify-%d", rand.Uint64()),
 		logs:   &syncBuffer{},
+		writes: &requestLog{},
 	}
 	sim.AddApp(graphsim.App{ID: appID, Name: "Acme Bot App", Secret: appSecret})
 	sim.AddWABA(graphsim.WABA{ID: wabaID, Name: wabaName})
@@ -118,7 +122,9 @@ func (f *fixture) startManager(o fixtureOptions) {
 	t := f.t
 	skip := true
 	logger := funcr.New(func(prefix, args string) { f.logs.WriteString(prefix + " " + args + "\n") }, funcr.Options{Verbosity: 1})
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+	cfg := rest.CopyConfig(env.Config)
+	cfg.Wrap(f.writes.wrap)
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Logger:                 logger,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -446,3 +452,38 @@ func (l *lossyLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(httptest.NewRecorder(), r) // Meta acts; the answer is lost
 	panic(http.ErrAbortHandler)
 }
+
+// requestLog records "METHOD path" of each request that writes (not GET,
+// LIST or WATCH) made through the transport it wraps.
+type requestLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *requestLog) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method != http.MethodGet {
+			l.mu.Lock()
+			l.lines = append(l.lines, r.Method+" "+r.URL.Path)
+			l.mu.Unlock()
+		}
+		return rt.RoundTrip(r)
+	})
+}
+
+// count returns how many recorded writes end with pathSuffix.
+func (l *requestLog) count(pathSuffix string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, line := range l.lines {
+		if strings.HasSuffix(line, pathSuffix) {
+			n++
+		}
+	}
+	return n
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
 )
 
 // checkChatbot tells whether the chatbot target resolves: a URL always
@@ -17,7 +18,7 @@ import (
 func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (bool, string, error) {
 	ref := ch.Spec.Chatbot.ServiceRef
 	if ref == nil {
-		return true, "webhooks go to " + ch.Spec.Chatbot.URL, nil
+		return true, "webhooks go to " + conditions.URLOrigin(ch.Spec.Chatbot.URL), nil
 	}
 	svc := &corev1.Service{}
 	if err := r.apiReader.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, svc); err != nil {
@@ -34,10 +35,11 @@ func (r *WhatsAppChannelReconciler) checkChatbot(ctx context.Context, ch *whatsa
 	return false, fmt.Sprintf("chatbot Service %s/%s has no port %s: fix spec.chatbot.serviceRef.port", ch.Namespace, ref.Name, ref.Port.String()), nil
 }
 
-// chatbotTarget names where the channel's webhooks go.
+// chatbotTarget names where the channel's webhooks go, for conditions and
+// Events: a URL by its scheme and host only (conditions.URLOrigin).
 func chatbotTarget(ch *whatsappv1alpha1.WhatsAppChannel) string {
 	if ch.Spec.Chatbot.URL != "" {
-		return ch.Spec.Chatbot.URL
+		return conditions.URLOrigin(ch.Spec.Chatbot.URL)
 	}
 	ref := ch.Spec.Chatbot.ServiceRef
 	return fmt.Sprintf("Service %s port %s path %s", ref.Name, ref.Port.String(), ch.Spec.Chatbot.Path)

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/conditions"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 )
 
@@ -34,9 +35,9 @@ type WhatsAppChannelReconciler struct {
 
 // SetupWithManager wires the watches: the channel, its provider (readiness
 // flips and spec changes), other channels of the same number (a deleted
-// holder frees the number for the next one), and the Secret holding its
-// number's PIN (metadata only, mapped back through an index), so a fixed
-// PIN is tried at once.
+// holder, or one that lost its verification, frees the number for the next
+// one), and the Secret holding its number's PIN (metadata only, mapped back
+// through an index), so a fixed PIN is tried at once.
 func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.profiles = newCheckMemo[types.NamespacedName, string]()
 	return ctrl.NewControllerManagedBy(mgr).
@@ -49,7 +50,7 @@ func (r *WhatsAppChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(predicate.Funcs{
 				CreateFunc:  func(event.CreateEvent) bool { return true },
 				DeleteFunc:  func(event.DeleteEvent) bool { return true },
-				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				UpdateFunc:  func(e event.UpdateEvent) bool { return holdingChanged(e.ObjectOld, e.ObjectNew) },
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.channelsOfPINSecret)).
@@ -89,6 +90,25 @@ func (r *WhatsAppChannelReconciler) channelsOfSameNumber(ctx context.Context, o 
 		}
 	}
 	return reqs
+}
+
+// holdingChanged tells whether a channel's update may change who holds its
+// number: its number's id, its verification or its readiness changed.
+func holdingChanged(oldObj, newObj client.Object) bool {
+	o, ok1 := oldObj.(*whatsappv1alpha1.WhatsAppChannel)
+	n, ok2 := newObj.(*whatsappv1alpha1.WhatsAppChannel)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if o.Status.PhoneNumberID != n.Status.PhoneNumberID {
+		return true
+	}
+	for _, t := range []string{whatsappv1alpha1.ConditionPhoneNumberVerified, whatsappv1alpha1.ConditionReady} {
+		if conditions.IsTrue(o, t) != conditions.IsTrue(n, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func requestsFor[T any, PT interface {

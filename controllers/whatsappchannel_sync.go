@@ -29,9 +29,10 @@ type channelSync struct {
 	ch *whatsappv1alpha1.WhatsAppChannel
 }
 
-// sync runs the channel's steps in order: its provider, its claim on the
-// number, the number at Meta, the chatbot target, the number's
-// registration, the business profile.
+// sync runs the channel's steps in order: its provider, the number at
+// Meta, its claim on the number (only a verified channel can hold one
+// against another), the chatbot target, the number's registration, the
+// business profile.
 func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alpha1.WhatsAppChannel) (ctrl.Result, error) {
 	sess, err := r.openSession(ctx, ch, ch.Spec.ProviderRef.Name)
 	if err != nil {
@@ -39,11 +40,11 @@ func (r *WhatsAppChannelReconciler) sync(ctx context.Context, ch *whatsappv1alph
 	}
 	s := &channelSync{WhatsAppChannelReconciler: r, session: sess, ch: ch}
 
-	if err := s.claimNumber(ctx); err != nil {
-		return ctrl.Result{}, err
-	}
 	number, err := s.findNumber(ctx)
 	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := s.claimNumber(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
 	routed, routeMsg, err := r.checkChatbot(ctx, ch)

@@ -243,3 +243,34 @@ func TestMissingNumbersShareOneFreshListing(t *testing.T) {
 		t.Errorf("phone listings = %d for 5 missing numbers, want at most 2 (one per WABA per 10s)", n)
 	}
 }
+
+// A chatbot URL may carry a token (in its path, query or user info), and
+// conditions and Events are read by whoever may read the channel: they show
+// the URL's scheme and host only.
+func TestChatbotURLShowsSchemeAndHostOnly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.readyProvider("acme")
+	ch := f.channel("support-us", phoneE164, func(c *whatsappv1alpha1.WhatsAppChannel) {
+		c.Spec.Chatbot.URL = "https://bot-user:pw-5e1f@bot.example.com:8443/hooks/path-5e1f?token=query-5e1f"
+	})
+	f.waitCondition(ch, "Ready", metav1.ConditionTrue, "Succeeded")
+	f.waitEvent("support-us", "Succeeded")
+	texts := []string{}
+	for _, c := range ch.Status.Conditions {
+		texts = append(texts, c.Message)
+	}
+	for _, e := range f.events("support-us") {
+		texts = append(texts, e.Note)
+	}
+	for _, text := range texts {
+		if strings.Contains(text, "5e1f") || strings.Contains(text, "bot-user") {
+			t.Errorf("a part of the chatbot URL other than scheme and host is shown: %q", text)
+		}
+	}
+	for _, ct := range []string{"Ready", "Routed"} {
+		if msg := condition(ch, ct).Message; !strings.Contains(msg, "https://bot.example.com:8443") {
+			t.Errorf("%s does not say where webhooks go: %q", ct, msg)
+		}
+	}
+}

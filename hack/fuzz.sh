@@ -6,6 +6,8 @@ FUZZTIME="${1:-10s}"
 targets=(
   "./webhookserver FuzzParseAndRoute"
   "./internal/graph FuzzMetaErrorNeverLeaks"
+  "./internal/graph FuzzScrubberCatchesEscapes"
+  "./internal/conditions FuzzURLOrigin"
   "./internal/dialguard FuzzDialGuard"
   "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"

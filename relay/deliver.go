@@ -16,7 +16,7 @@ func (r *Relay) deliver(ctx context.Context, s senderInfo, version string, raw [
 			return errorReply(merr, outcomeRefused)
 		}
 	}
-	leave, err := r.lanes.enter(ctx, s.PhoneNumberID+"|"+p.recipient)
+	leave, err := r.lanes.enter(ctx, laneKey{phoneNumberID: s.PhoneNumberID, recipient: p.recipient})
 	if err != nil {
 		return failure(errClientGone, nil, "")
 	}

@@ -33,6 +33,7 @@
 //	metaerror.go  the relay's own errors in Meta's shape
 //	senders.go    phone number id → Ready channel and its throughput
 //	credentials.go the access token, the only key of the Secret it keeps
+//	version.go    the {version} path element, checked by hand (every request)
 //	relay.go, options.go, run.go, metrics.go, rbac.go
 //
 // The shared cluster state is internal/providerstate; decision records

@@ -102,6 +102,9 @@ type setup struct {
 	sim     graphsim.Options
 	before  func(*harness)
 	options func(*Options)
+	// simHandler, when set, wraps the simulator's handler (to see the
+	// requests that reach Meta as they arrive).
+	simHandler func(http.Handler) http.Handler
 }
 
 // startHarness creates the namespace, Secret, provider, Role and a Ready
@@ -118,7 +121,11 @@ func startHarness(t testing.TB, cfg setup) *harness {
 		}
 	}
 	sim.AddToken(graphsim.Token{Value: testAccessToken, AppID: testAppID})
-	simSrv := httptest.NewServer(sim)
+	var simHandler http.Handler = sim
+	if cfg.simHandler != nil {
+		simHandler = cfg.simHandler(sim)
+	}
+	simSrv := httptest.NewServer(simHandler)
 	t.Cleanup(func() {
 		simSrv.Close()
 		sim.Close()

@@ -12,7 +12,12 @@ import (
 // by a later message to the same person.
 type lanes struct {
 	mu    sync.Mutex
-	lanes map[string]*lane
+	lanes map[laneKey]*lane
+}
+
+// laneKey is one recipient of one phone number.
+type laneKey struct {
+	phoneNumberID, recipient string
 }
 
 type lane struct {
@@ -20,11 +25,11 @@ type lane struct {
 	turn  chan struct{} // capacity 1: holding its token is holding the lane
 }
 
-func newLanes() *lanes { return &lanes{lanes: map[string]*lane{}} }
+func newLanes() *lanes { return &lanes{lanes: map[laneKey]*lane{}} }
 
 // enter waits for key's lane; the returned func leaves it. A cancelled ctx
 // gives up waiting.
-func (l *lanes) enter(ctx context.Context, key string) (func(), error) {
+func (l *lanes) enter(ctx context.Context, key laneKey) (func(), error) {
 	l.mu.Lock()
 	ln := l.lanes[key]
 	if ln == nil {
@@ -46,7 +51,7 @@ func (l *lanes) enter(ctx context.Context, key string) (func(), error) {
 }
 
 // done forgets a lane nobody uses.
-func (l *lanes) done(key string, ln *lane) {
+func (l *lanes) done(key laneKey, ln *lane) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ln.users--

@@ -1,10 +1,10 @@
 package relay
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -17,10 +17,6 @@ const (
 	PathReadyz  = "/readyz"
 	PathMetrics = "/metrics"
 )
-
-// graphVersion is a version path element; any vNN.N is accepted and the
-// provider's configured version is what Meta gets.
-var graphVersion = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
 
 // Handler serves the send API, the probes and, unless a metrics address
 // is set, /metrics.
@@ -108,7 +104,7 @@ func (r *Relay) media(req *http.Request) reply {
 
 // admit checks the path, readiness and the sender before a body is read.
 func (r *Relay) admit(req *http.Request) (senderInfo, string, reply, bool) {
-	if !graphVersion.MatchString(req.PathValue("version")) {
+	if !isGraphVersion(req.PathValue("version")) {
 		return senderInfo{}, "", r.unknownPath(req), false
 	}
 	if !r.Ready() {
@@ -140,7 +136,7 @@ func (r *Relay) readBody(req *http.Request, limit int64) ([]byte, int64, reply, 
 	if !r.buffers.TryAcquire(weight) {
 		return nil, 0, errorReply(unavailable("the relay is holding as many request bodies as it may; nothing was sent, send it again"), outcomeUnavailable), false
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, limit))
+	raw, err := readAll(http.MaxBytesReader(nil, req.Body, limit), req.ContentLength)
 	if err != nil {
 		r.buffers.Release(weight)
 		var tooBig *http.MaxBytesError
@@ -150,6 +146,17 @@ func (r *Relay) readBody(req *http.Request, limit int64) ([]byte, int64, reply, 
 		return nil, 0, errorReply(badRequest("the request body cannot be read"), outcomeRefused), false
 	}
 	return raw, weight, reply{}, true
+}
+
+// readAll reads r to its end into one buffer of the declared size (and
+// room to see the end) when there is one, as io.ReadAll does otherwise.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, declared+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // handleReadyz answers the readiness probe.
@@ -180,20 +187,29 @@ func (r *Relay) unknownPath(req *http.Request) reply {
 // write sends a reply. Nothing of the request (its Authorization header
 // above all) is echoed.
 func (r *Relay) write(w http.ResponseWriter, rep reply) {
+	h := w.Header()
 	for k, v := range rep.header {
-		w.Header().Set(k, v)
+		h.Set(k, v)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)
 }
+
+// Header values every answer carries, made once: net/http only reads them.
+var (
+	jsonContentType = []string{"application/json; charset=UTF-8"}
+	noSniff         = []string{"nosniff"}
+)
 
 // logOutcome logs failures at the default level, without message content.
 func (r *Relay) logOutcome(s senderInfo, kind string, rep reply) {
 	switch rep.outcome {
 	case outcomeSent, outcomeFallback, outcomeRefused:
-		r.log.V(1).Info("send", "channel", s.Channel.String(), "type", kind, "outcome", rep.outcome, "status", rep.status)
+		if log := r.log.V(1); log.Enabled() { // a line per send only when asked for
+			log.Info("send", "channel", s.Channel.String(), "type", kind, "outcome", rep.outcome, "status", rep.status)
+		}
 	default:
 		r.log.Info("send failed", "channel", s.Channel.String(), "type", kind, "outcome", rep.outcome, "status", rep.status)
 	}

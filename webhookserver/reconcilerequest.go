@@ -25,9 +25,14 @@ type reconcileRequester interface {
 }
 
 // annotationRequester reads MessageTemplates from the cache and writes
-// merge patches through the API server.
+// merge patches through the API server. A template event whose id no cached
+// template carries is looked up once more in live (the API server itself,
+// when set): Meta may decide a review moments after the submission, before
+// the informer delivered the template's status.templateID, and that event
+// must not wait for the next poll.
 type annotationRequester struct {
 	reader    client.Reader
+	live      client.Reader
 	writer    client.Writer
 	namespace string
 	provider  string
@@ -36,8 +41,18 @@ type annotationRequester struct {
 
 // RequestTemplates implements reconcileRequester.
 func (a *annotationRequester) RequestTemplates(ctx context.Context, id string) (int, error) {
+	annotated, err := a.requestTemplatesFrom(ctx, a.reader, id)
+	if annotated == 0 && err == nil && a.live != nil {
+		return a.requestTemplatesFrom(ctx, a.live, id)
+	}
+	return annotated, err
+}
+
+// requestTemplatesFrom annotates the provider's templates with id as
+// reader lists them.
+func (a *annotationRequester) requestTemplatesFrom(ctx context.Context, reader client.Reader, id string) (int, error) {
 	var list whatsappv1alpha1.MessageTemplateList
-	if err := a.reader.List(ctx, &list, client.InNamespace(a.namespace), client.UnsafeDisableDeepCopy); err != nil {
+	if err := reader.List(ctx, &list, client.InNamespace(a.namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return 0, fmt.Errorf("list MessageTemplates: %w", err)
 	}
 	annotated := 0

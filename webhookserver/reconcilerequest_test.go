@@ -93,3 +93,30 @@ func TestAnnotationRequesterTriesEveryTemplate(t *testing.T) {
 		t.Errorf("a refused patch does not keep the other templates from their nudge: -want, +got:\n%s", diff)
 	}
 }
+
+// Meta may approve a template moments after it was submitted, before the
+// informer cache holds the template's status.templateID: the event is
+// looked up in the API server itself, so the approval is not left to the
+// next poll.
+func TestAnnotationRequesterLooksUpTemplatesTheCacheDoesNotKnowYet(t *testing.T) {
+	m := &whatsappv1alpha1.MessageTemplate{}
+	m.Namespace, m.Name = testNamespace, "just-submitted"
+	m.Spec.ProviderRef.Name = testProvider
+	m.Status.TemplateID = "42"
+	cache := fake.NewClientBuilder().WithScheme(mustScheme(t)).Build() // the informer has not caught up
+	live := fake.NewClientBuilder().WithScheme(mustScheme(t)).WithObjects(m).Build()
+	r := &annotationRequester{reader: cache, live: live, writer: live, namespace: testNamespace, provider: testProvider, now: time.Now}
+
+	n, err := r.RequestTemplates(context.Background(), "42")
+	if err != nil || n != 1 {
+		t.Fatalf("RequestTemplates = %d, %v; want the template found in the API server annotated", n, err)
+	}
+	var got whatsappv1alpha1.MessageTemplate
+	must(t, live.Get(context.Background(), client.ObjectKeyFromObject(m), &got))
+	if got.Annotations[whatsappv1alpha1.ReconcileRequestAnnotation] == "" {
+		t.Errorf("the template found only in the API server has no reconcile request: %v", got.Annotations)
+	}
+	if n, err := r.RequestTemplates(context.Background(), "43"); err != nil || n != 0 {
+		t.Errorf("RequestTemplates(unknown id) = %d, %v; want 0 and no error", n, err)
+	}
+}

@@ -31,7 +31,7 @@ type RouteTable struct {
 	// but a channel exists: retry rather than drop.
 	claimedPNID map[string]types.NamespacedName
 	// pendingDigits: digits of spec.phoneNumber of channels still lacking
-	// status.phoneNumberID.
+	// status.phoneNumberID (not verified yet, or in Conflict).
 	pendingDigits map[string]types.NamespacedName
 	// byDigits: digits of every channel's spec.phoneNumber and
 	// status.displayPhoneNumber, for events that carry only a display number.
@@ -72,9 +72,12 @@ func BuildRouteTable(generation uint64, provider *whatsappv1alpha1.MetaProvider,
 		}
 		pnid := ch.Status.PhoneNumberID
 		switch {
-		case pnid == "" && !conflict:
-			addOnce(t.pendingDigits, digits(ch.Spec.PhoneNumber), key)
 		case pnid == "":
+			// Not verified yet, or in Conflict (the controller withdraws
+			// the id of a channel that lost its number): either way a
+			// channel of this provider wants the number, so its webhooks
+			// are retried rather than dropped.
+			addOnce(t.pendingDigits, digits(ch.Spec.PhoneNumber), key)
 		case conflict:
 			addOnce(t.claimedPNID, pnid, key)
 		default:
@@ -133,9 +136,10 @@ func (t *RouteTable) Lookup(phoneNumberID string) (Route, bool) {
 }
 
 // Claimed reports whether some channel of the provider claims the number
-// without holding a route for it yet: its status has no phoneNumberID but
-// its spec.phoneNumber has the display number's digits, or only channels
-// marked Conflict hold the id. Such a number's webhooks must be retried.
+// without holding a route for it yet: its status has no phoneNumberID (it
+// is not verified yet, or it is in Conflict) but its spec.phoneNumber has
+// the display number's digits, or only channels marked Conflict hold the
+// id. Such a number's webhooks must be retried (503), never dropped.
 func (t *RouteTable) Claimed(phoneNumberID, displayNumber string) (types.NamespacedName, bool) {
 	if ch, ok := t.claimedPNID[phoneNumberID]; ok {
 		return ch, true

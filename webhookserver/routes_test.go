@@ -95,6 +95,14 @@ func TestBuildRouteTable(t *testing.T) {
 			probe: []lookup{{"111", ""}},
 			want:  want{routed: map[string]string{}, claimed: map[lookup]string{{"111", ""}: "older"}},
 		},
+		"OnlyConflictingWithoutID": {
+			reason: "the controller withdraws the id of a channel in Conflict: its number, by digits, is still claimed (retry), never unknown (200 and dropped)",
+			channels: []whatsappv1alpha1.WhatsAppChannel{
+				newChannel("squatted", "+12025550100", "", bot, stalledConflict, conflict),
+			},
+			probe: []lookup{{"111", "12025550100"}},
+			want:  want{routed: map[string]string{}, claimed: map[lookup]string{{"111", "12025550100"}: "squatted"}},
+		},
 		"PendingByDisplayNumber": {
 			reason:   "a channel without phoneNumberID yet claims its number by digits: retry",
 			channels: []whatsappv1alpha1.WhatsAppChannel{newChannel("fresh", "+1 202 555 0102", "", bot)},

@@ -43,7 +43,7 @@ func Run(ctx context.Context, opts Options) error {
 		routes:    cl.Table,
 		synced:    cl.Synced,
 		resolver:  &sliceResolver{reader: cl.Reader()},
-		requester: &annotationRequester{reader: cl.Reader(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
+		requester: &annotationRequester{reader: cl.Reader(), live: cl.Live(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
 		confirmer: newLiveConfirmer(cl.Live(), opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
 		apiServer: apiServerPrefixes(hostOf(cfg.Host)),
 	})

@@ -124,6 +124,10 @@ const (
 	ReasonMediaExampleUnavailable = "MediaExampleUnavailable"
 	// ReasonMetaStatus: a template status without a specific reason.
 	ReasonMetaStatus = "MetaStatus"
+	// ReasonAdoptionRequired: Meta already holds a template of this name
+	// and language that this object did not create; it is left alone until
+	// the object carries AdoptAnnotation (or another spec.name).
+	ReasonAdoptionRequired = "AdoptionRequired"
 
 	// ReasonRateLimited: Meta refused a call for its rate limit, or asked to
 	// wait (estimated_time_to_regain_access); retrying after its wait.

@@ -388,6 +388,13 @@ type MessageTemplateStatus struct {
 	// lastSubmitFailureTime is when the last submission failed.
 	// +optional
 	LastSubmitFailureTime *metav1.Time `json:"lastSubmitFailureTime,omitempty"`
+	// createPendingSince is set just before this object asks Meta to create
+	// the template and cleared once Meta's id is recorded: a template of
+	// this name and language found at Meta meanwhile was created by this
+	// object (its answer was lost) and is taken over without the adopt
+	// annotation.
+	// +optional
+	CreatePendingSince *metav1.Time `json:"createPendingSince,omitempty"`
 	// headerExample is the media header's sample as uploaded to Meta's
 	// Resumable Upload API; an unchanged sample is not uploaded again.
 	// +optional

@@ -11,6 +11,15 @@ const Finalizer = "whatsapp.kubechat.io/finalizer"
 // Meta announces a template or quality change.
 const ReconcileRequestAnnotation = "whatsapp.kubechat.io/reconcile-requested-at"
 
+// AdoptAnnotation, set to "true" on a MessageTemplate, lets it take over a
+// template of the same name and language that already exists at Meta and
+// that it did not create: the template is then edited to the spec and,
+// with deletionPolicy Delete, deleted at Meta with the object. Without it
+// such a template is left alone and the object says so (reason
+// AdoptionRequired). Once adopted, the template is the object's: removing
+// the annotation changes nothing.
+const AdoptAnnotation = "whatsapp.kubechat.io/adopt"
+
 // ProviderReference names a MetaProvider in the same namespace.
 type ProviderReference struct {
 	// name of the MetaProvider in the same namespace.

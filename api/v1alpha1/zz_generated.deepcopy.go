@@ -192,6 +192,10 @@ func (in *MessageTemplateStatus) DeepCopyInto(out *MessageTemplateStatus) {
 		in, out := &in.LastSubmitFailureTime, &out.LastSubmitFailureTime
 		*out = (*in).DeepCopy()
 	}
+	if in.CreatePendingSince != nil {
+		in, out := &in.CreatePendingSince, &out.CreatePendingSince
+		*out = (*in).DeepCopy()
+	}
 	if in.HeaderExample != nil {
 		in, out := &in.HeaderExample, &out.HeaderExample
 		*out = new(HeaderExampleStatus)

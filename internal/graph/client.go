@@ -16,13 +16,15 @@ const (
 // concurrent use. Build it with New, or through a Factory to share limiters
 // and budgets with other clients.
 type Client struct {
-	cfg     Config
-	base    string
-	baseErr error
-	token   string
-	appKey  string // hash of the token: key of its app's usage reading
-	http    *http.Client
-	shared  *shared
+	cfg      Config
+	base     string
+	baseErr  error
+	token    string
+	scrubber scrubber // removes the token from text, built once
+	bearer   []string // the Authorization header value, built once
+	appKey   string   // hash of the token: key of its app's usage reading
+	http     *http.Client
+	shared   *shared
 }
 
 // New returns a client for cfg and token with its own limiters. Controllers
@@ -33,12 +35,13 @@ func New(cfg Config, token string) *Client {
 }
 
 func newClient(cfg Config, token string, sh *shared) *Client {
-	c := &Client{cfg: cfg, token: token, appKey: credentialKey("app", cfg.BaseURL, token), shared: sh, http: instrument(cfg.HTTPClient)}
+	c := &Client{cfg: cfg, token: token, scrubber: newScrubber(token), bearer: []string{"Bearer " + token},
+		appKey: credentialKey("app", cfg.BaseURL, token), shared: sh, http: instrument(cfg.HTTPClient)}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// The URL is operator configuration, not a secret, but scrub it anyway
 		// in case someone embedded credentials in it.
-		c.baseErr = fmt.Errorf(errFmtBaseURL, newScrubber(token).scrub(redactUserinfo(cfg.BaseURL)))
+		c.baseErr = fmt.Errorf(errFmtBaseURL, c.scrubber.scrub(redactUserinfo(cfg.BaseURL)))
 		return c
 	}
 	c.base = strings.TrimRight(cfg.BaseURL, "/") + "/" + url.PathEscape(cfg.Version)

@@ -77,9 +77,13 @@ type wireTokenInfo struct {
 }
 
 // DebugToken inspects the client's token with GET /debug_token. With an app
-// secret it authenticates as the app (access_token=<appID>|<appSecret>, as
-// Meta documents); with an empty secret it sends the token itself as Bearer.
-// The app secret never appears in an error, a log line or a metric.
+// secret it authenticates as the app with the app token <appID>|<appSecret>
+// sent as Authorization: Bearer (Graph takes any access token there, an
+// app token included), so the app secret is never part of a URL a proxy or
+// an access log records; with an empty secret it sends the token itself as
+// Bearer. The inspected token goes in the query as input_token: Meta
+// documents no other place for it (docs/security.md, "Credentials on the
+// wire"). No credential appears in an error, a log line or a metric.
 func (c *Client) DebugToken(ctx context.Context, appID, appSecret string) (*TokenInfo, error) {
 	cl := call{
 		endpoint:   EndpointDebugToken,
@@ -91,8 +95,7 @@ func (c *Client) DebugToken(ctx context.Context, appID, appSecret string) (*Toke
 	}
 	if appSecret != "" {
 		appToken := appID + "|" + appSecret
-		cl.query.Set("access_token", appToken)
-		cl.auth = authQuery
+		cl.bearer = appToken
 		cl.secrets = []string{appSecret, appToken}
 	}
 	var w wireTokenInfo

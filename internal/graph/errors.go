@@ -12,6 +12,9 @@ const (
 	errFmtNoErrorObject = "graph %s: HTTP %d without a Graph error object"
 	errFmtMetaNoCode    = "graph %s: Meta error without a code: %s (HTTP %d%s)"
 	maxBodyInError      = 64 << 10
+	// maxFieldInError caps each string of Meta's error object (message,
+	// user message, details...): they reach conditions and Events.
+	maxFieldInError = 8 << 10
 )
 
 // Error is Meta's error object, as answered by the Graph API:
@@ -102,16 +105,15 @@ type wireError struct {
 	} `json:"error"`
 }
 
-// parseError builds an *Error from a non-2xx answer. scrub removes
-// credentials from every string taken from the body. The body is scrubbed
-// whole and only then capped: capping first could cut a credential in two
-// and leave a prefix of it that the scrubber no longer recognises.
-func parseError(endpoint string, status int, body []byte, scrub func(string) string) *Error {
+// parseError builds an *Error from a non-2xx answer. s removes credentials
+// from every string taken from the body. Each is capped as it is scrubbed,
+// never before (a cut could leave a prefix of a credential the scrubber no
+// longer recognises) and never through a credential (scrubCapped): an
+// answer may be up to maxResponseBytes, and only the start of it is kept.
+func parseError(endpoint string, status int, body []byte, s scrubber) *Error {
 	e := &Error{HTTPStatus: status, Endpoint: endpoint}
-	e.Body = []byte(scrub(string(body)))
-	if len(e.Body) > maxBodyInError {
-		e.Body = e.Body[:maxBodyInError]
-	}
+	e.Body = []byte(s.scrubCapped(string(body), maxBodyInError))
+	scrub := func(text string) string { return s.scrubCapped(text, maxFieldInError) }
 	var w wireError
 	if err := json.Unmarshal(body, &w); err != nil || w.Error == nil {
 		return e

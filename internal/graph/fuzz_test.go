@@ -26,7 +26,7 @@ func FuzzMetaErrorNeverLeaks(f *testing.F) {
 		f.Add(400, []byte(s))
 		f.Add(500, []byte(s))
 	}
-	scrub := newScrubber(token, secret).scrub
+	scrub := newScrubber(token, secret)
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		e := parseError(EndpointGetBusinessAccount, status, body, scrub)
 		var err error = e

@@ -140,8 +140,8 @@ func (s *shared) markRegistered(key string) {
 // credential's calls, at acquire); a non-zero time to regain access blocks
 // calls for that WABA until then.
 func (s *shared) recordUsage(appKey string, h http.Header) {
-	buc := ParseBusinessUseCaseUsage(h)
-	app, appOK := ParseAppUsage(h)
+	buc := businessUsage(h)
+	app, appOK := appUsage(h)
 	if buc == nil && !appOK {
 		return
 	}

@@ -115,10 +115,22 @@ func (t instrumentedTransport) RoundTrip(req *http.Request) (*http.Response, err
 	resp, err := t.next.RoundTrip(req)
 	status := statusError
 	if err == nil {
-		status = strconv.Itoa(resp.StatusCode/100) + "xx"
+		status = statusClass(resp.StatusCode)
 	}
 	metricLatency.WithLabelValues(endpoint, status).Observe(time.Since(start).Seconds())
 	return resp, err
+}
+
+// statusClasses are the status label values of HTTP status classes, made
+// once rather than per call.
+var statusClasses = [...]string{"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"}
+
+// statusClass is the status label of an HTTP status code: "2xx" for 204.
+func statusClass(code int) string {
+	if c := code / 100; c >= 0 && c < len(statusClasses) {
+		return statusClasses[c]
+	}
+	return strconv.Itoa(code/100) + "xx"
 }
 
 // instrument returns a copy of hc whose Transport records metrics.

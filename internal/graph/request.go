@@ -34,7 +34,6 @@ type authMode int
 
 const (
 	authBearer authMode = iota // Authorization: Bearer <token>
-	authQuery                  // credentials already in the query (debug_token)
 	authOAuth                  // Authorization: OAuth <token> (Resumable Upload API)
 )
 
@@ -51,8 +50,11 @@ type call struct {
 	idempotent  bool   // safe to retry on transient failures
 	limit       limitKind
 	auth        authMode
-	secrets     []string // extra values to scrub (app secret, PIN, verify token)
-	header      http.Header
+	// bearer, when set, is sent instead of the client's token
+	// (debug_token authenticates as the app).
+	bearer  string
+	secrets []string // extra values to scrub (app secret, PIN, verify token)
+	header  http.Header
 }
 
 // do runs cl, retrying idempotent calls on transient failures, and decodes
@@ -61,8 +63,16 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if c.baseErr != nil {
 		return c.baseErr
 	}
-	scrub := newScrubber(append([]string{c.token}, cl.secrets...)...).scrub
-	key := c.shared.limiterKey(cl.waba, cl.object)
+	scrub := c.scrubber
+	if len(cl.secrets) > 0 {
+		scrub = newScrubber(append([]string{c.token}, cl.secrets...)...)
+	}
+	// Only calls that spend a budget need their limiter key up front; a
+	// send looks it up if Meta answers with a rate limit (noteRateLimit).
+	var key string
+	if cl.limit != limitNone {
+		key = c.shared.limiterKey(cl.waba, cl.object)
+	}
 	attempts := 1
 	if cl.idempotent {
 		attempts = c.cfg.Retry.MaxAttempts
@@ -87,7 +97,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // attempt sends cl once.
-func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(string) string, out any) error {
+func (c *Client) attempt(ctx context.Context, cl call, key string, s scrubber, out any) error {
+	scrub := s.scrub
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return fmt.Errorf(errFmtRequest, cl.endpoint, scrub(err.Error()))
@@ -108,7 +119,7 @@ func (c *Client) attempt(ctx context.Context, cl call, key string, scrub func(st
 		return te
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		me := parseError(cl.endpoint, resp.StatusCode, body, scrub)
+		me := parseError(cl.endpoint, resp.StatusCode, body, s)
 		c.noteRateLimit(me, cl, key, resp.Header)
 		c.log(cl, resp.StatusCode, time.Since(start), me)
 		return me
@@ -134,31 +145,39 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*http.Request, error)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", contentTypeJSON)
-	if cl.body != nil {
-		ct := cl.contentType
-		if ct == "" {
-			ct = contentTypeJSON
-		}
-		req.Header.Set("Content-Type", ct)
+	req.Header["Accept"] = headerJSON
+	switch {
+	case cl.body != nil && cl.contentType == "":
+		req.Header["Content-Type"] = headerJSON
+	case cl.body != nil:
+		req.Header.Set("Content-Type", cl.contentType)
 	}
 	for k, v := range cl.header {
 		req.Header[k] = v
 	}
-	switch cl.auth {
-	case authBearer:
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	case authOAuth:
+	switch {
+	case cl.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+cl.bearer)
+	case cl.auth == authBearer:
+		req.Header["Authorization"] = c.bearer
+	case cl.auth == authOAuth:
 		req.Header.Set("Authorization", "OAuth "+c.token)
 	}
 	return req, nil
 }
+
+// headerJSON is the Accept and Content-Type value of JSON calls, made once
+// rather than per call: net/http only reads header values.
+var headerJSON = []string{contentTypeJSON}
 
 // noteRateLimit fills RetryAfter on a rate-limit answer and, for management
 // budget codes, holds the WABA's calls back until then.
 func (c *Client) noteRateLimit(e *Error, cl call, key string, h http.Header) {
 	if classifyMeta(e) != ClassRateLimited {
 		return
+	}
+	if key == "" {
+		key = c.shared.limiterKey(cl.waba, cl.object)
 	}
 	metricRateLimitHits.WithLabelValues(e.Endpoint, sourceMeta).Inc()
 	switch {
@@ -200,6 +219,9 @@ func decodeAnswer(endpoint string, status int, body []byte, out any, scrub func(
 
 // log writes one V(1) line per attempt: no URL, no body, no credential.
 func (c *Client) log(cl call, status int, d time.Duration, err error) {
+	if !c.cfg.Logger.V(1).Enabled() {
+		return // build no line nobody reads: sends call this per message
+	}
 	kv := []any{"endpoint", cl.endpoint, "method", cl.method, "status", status, "duration", d.Round(time.Millisecond).String()}
 	if me, ok := err.(*Error); ok {
 		kv = append(kv, "code", me.Code, "subcode", me.Subcode, "fbtrace_id", me.FBTraceID)

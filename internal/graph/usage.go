@@ -53,13 +53,17 @@ func (w wireUsage) usage() Usage {
 // readings. It returns nil for an absent or malformed header: absence does
 // not mean zero usage, only that Meta did not say.
 func ParseBusinessUseCaseUsage(h http.Header) map[string][]Usage {
-	raw := h.Get(HeaderBusinessUseCaseUsage)
+	out, _ := parseBusinessUsage(h.Get(HeaderBusinessUseCaseUsage))
+	return out
+}
+
+func parseBusinessUsage(raw string) (map[string][]Usage, bool) {
 	if raw == "" {
-		return nil
+		return nil, false
 	}
 	var wire map[string][]wireUsage
 	if err := json.Unmarshal([]byte(raw), &wire); err != nil {
-		return nil
+		return nil, false
 	}
 	out := make(map[string][]Usage, len(wire))
 	for id, list := range wire {
@@ -67,13 +71,16 @@ func ParseBusinessUseCaseUsage(h http.Header) map[string][]Usage {
 			out[id] = append(out[id], w.usage())
 		}
 	}
-	return out
+	return out, true
 }
 
 // ParseAppUsage parses X-App-Usage. ok is false when the header is absent or
 // malformed.
 func ParseAppUsage(h http.Header) (u Usage, ok bool) {
-	raw := h.Get(HeaderAppUsage)
+	return parseAppUsage(h.Get(HeaderAppUsage))
+}
+
+func parseAppUsage(raw string) (Usage, bool) {
 	if raw == "" {
 		return Usage{}, false
 	}

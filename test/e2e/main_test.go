@@ -121,7 +121,26 @@ func (s *testStack) readyChannel(name, botURL string) *whatsappv1alpha1.WhatsApp
 	if ch.Status.PhoneNumberID != PhoneNumberID {
 		s.t.Fatalf("channel %s is Ready with status.phoneNumberID %q, want %q", name, ch.Status.PhoneNumberID, PhoneNumberID)
 	}
+	// Ready is read from the API server; the webhook server learns of the
+	// channel through its own informer a moment later and answers 503 (Meta
+	// retries) until then. Wait for its route table, not for luck.
+	s.must(Eventually(s.ctx, settle, "the webhook server routes "+PhoneNumberID, func(context.Context) (bool, error) {
+		return s.gauge("whatsapp_webhook_routes") >= 1, nil
+	}))
 	return ch
+}
+
+// gauge reads a gauge without labels from the webhook server's registry.
+func (s *testStack) gauge(name string) float64 {
+	s.t.Helper()
+	families, err := s.WebhookMetrics.Gather()
+	s.must(err)
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	return 0
 }
 
 func (s *testStack) create(obj client.Object) {

@@ -35,6 +35,9 @@ type Options struct {
 	// controllers' cache is restricted to it, so Stacks in different
 	// namespaces share one API server without seeing each other.
 	Namespace string
+	// OtherNamespaces are further namespaces the controllers watch (they
+	// are created if missing): other tenants of the same cluster.
+	OtherNamespaces []string
 	// ReviewDelay and Review decide submitted templates automatically at
 	// the simulated Meta; an empty Review.Status keeps them PENDING until
 	// Sim.SetTemplateStatus.
@@ -60,13 +63,14 @@ type Stack struct {
 	// WebhookMetrics is the webhook server's metrics registry.
 	WebhookMetrics *prometheus.Registry
 
-	log       logr.Logger
-	simServer *httptest.Server
-	listener  net.Listener // the webhook server's, opened early for its URL
-	stopMgr   context.CancelFunc
-	mgrDone   chan error
-	stopHook  context.CancelFunc
-	hookDone  chan error
+	otherNamespaces []string
+	log             logr.Logger
+	simServer       *httptest.Server
+	listener        net.Listener // the webhook server's, opened early for its URL
+	stopMgr         context.CancelFunc
+	mgrDone         chan error
+	stopHook        context.CancelFunc
+	hookDone        chan error
 }
 
 // Start starts the simulator and the controllers. The webhook server waits
@@ -79,10 +83,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if log.GetSink() == nil {
 		log = logr.Discard()
 	}
-	s := &Stack{Env: opts.Env, Client: opts.Env.Client, Namespace: opts.Namespace, log: log, WebhookMetrics: prometheus.NewRegistry()}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: opts.Namespace}}
-	if err := s.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-		return nil, fmt.Errorf("create namespace %s: %w", opts.Namespace, err)
+	s := &Stack{Env: opts.Env, Client: opts.Env.Client, Namespace: opts.Namespace, otherNamespaces: opts.OtherNamespaces, log: log, WebhookMetrics: prometheus.NewRegistry()}
+	for _, name := range append([]string{opts.Namespace}, opts.OtherNamespaces...) {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		if err := s.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+			return nil, fmt.Errorf("create namespace %s: %w", name, err)
+		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -109,10 +115,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 }
 
 // startManager runs the operator's controllers as main.go does, with the
-// cache restricted to the Stack's namespace (and, for the objects the
+// cache restricted to the Stack's namespaces (and, for the objects the
 // operator owns, to its labels), talking to the simulator.
 func (s *Stack) startManager() error {
 	skipNameValidation := true // several Stacks run in one process
+	namespaces := map[string]cache.Config{s.Namespace: {}}
+	for _, ns := range s.otherNamespaces {
+		namespaces[ns] = cache.Config{}
+	}
 	mgr, err := ctrl.NewManager(s.Env.Config, ctrl.Options{
 		Scheme:                 s.Env.Scheme,
 		Logger:                 s.log.WithName("operator"),
@@ -120,7 +130,7 @@ func (s *Stack) startManager() error {
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: &skipNameValidation},
 		Cache: cache.Options{
-			DefaultNamespaces: map[string]cache.Config{s.Namespace: {}},
+			DefaultNamespaces: namespaces,
 			ByObject:          webhookresources.CacheByObject(),
 		},
 	})

@@ -14,6 +14,7 @@
 // (template_rules.go). Errors are Meta's error objects with
 // Meta's codes and HTTP statuses (190 → 401; most others 400, rate limits
 // included). WABA calls carry an X-Business-Use-Case-Usage header.
+// Options.Latency makes every call take Meta-like time (benchmarks).
 //
 // A control surface drives it: Go methods (InjectFault, SetTemplateStatus,
 // RevokeToken, CloseWindow, Calls, Templates, DeliverWebhook, ...) and the

@@ -41,6 +41,10 @@ type Options struct {
 	// HTTPClient sends webhooks and verification handshakes. Default: a
 	// client with a 10-second timeout.
 	HTTPClient *http.Client
+	// Latency holds every Graph API call this long before serving it:
+	// Meta's processing time and the network, for benchmarks that measure
+	// the regime real traffic lives in (latency.go).
+	Latency time.Duration
 }
 
 // Server is the simulator: an http.Handler over its in-memory state.
@@ -158,6 +162,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if !s.awaitLatency(r) {
+		return
+	}
 	s.mu.Lock()
 	rt := s.resolveLocked(r.Method, r.URL.Path)
 	s.calls[rt.endpoint]++
