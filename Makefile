@@ -45,10 +45,12 @@ help: ## Show this help.
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/...;./controllers/...;./webhookserver/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	@# The chart renders these copies (CRDs, the manager's rules, the admission policy): they cannot drift.
-	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
+	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy $(CHART)/files/monitoring
 	cp config/crd/bases/*.yaml $(CHART)/files/crds/
 	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
 	cp config/policy/webhook-server-annotation-only.yaml config/policy/operator-writes.yaml $(CHART)/files/policy/
+	@# The monitoring bundle (config/prometheus): the chart renders the same PodMonitors, rules and dashboard.
+	cp config/prometheus/podmonitors.yaml config/prometheus/prometheus-rule.yaml config/prometheus/grafana/whatsapp-operator.json $(CHART)/files/monitoring/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 		}); err != nil {
 			return err
 		}
-		for _, ns := range append([]string{releaseNS}, scopedNamespaces...) {
+		for _, ns := range append([]string{releaseNS, "monitoring"}, scopedNamespaces...) {
 			if err := e.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 				return err
 			}
@@ -76,6 +76,16 @@ metrics:
     enabled: true
     labels: {release: prometheus}
     interval: 30s
+  podMonitors:
+    enabled: true
+    labels: {release: prometheus}
+    interval: 30s
+  prometheusRule:
+    enabled: true
+    labels: {release: prometheus}
+  grafanaDashboard:
+    enabled: true
+    namespace: monitoring
 `
 
 // minimalValues turn off every optional part and use an existing
@@ -192,8 +202,10 @@ func checkDefaults(t *testing.T, objs []*unstructured.Unstructured) {
 	if svc := find(objs, "Service")["whatsapp-operator-system/whatsapp-operator-metrics"]; svc == nil {
 		t.Error("no metrics Service")
 	}
-	if len(find(objs, "ServiceMonitor")) != 0 {
-		t.Error("a ServiceMonitor is rendered by default; clusters without prometheus-operator would refuse it")
+	for _, kind := range []string{"ServiceMonitor", "PodMonitor", "PrometheusRule"} {
+		if len(find(objs, kind)) != 0 {
+			t.Errorf("a %s is rendered by default; clusters without prometheus-operator would refuse it", kind)
+		}
 	}
 }
 
@@ -282,6 +294,7 @@ func checkNonDefaults(t *testing.T, objs []*unstructured.Unstructured) {
 	if get(t, svc, "spec", "ports", "0", "name") != get(t, sm, "spec", "endpoints", "0", "port") {
 		t.Error("the ServiceMonitor scrapes a port the Service does not name")
 	}
+	checkMonitoringIsConfigMonitoring(t, objs)
 }
 
 func checkMinimal(t *testing.T, objs []*unstructured.Unstructured) {
