@@ -14,6 +14,7 @@ SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
 CRD_REF_DOCS_VERSION ?= v0.3.0
 PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
+GATEWAY_API_VERSION ?= v1.6.3
 CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
 FUZZTIME ?= 10s
@@ -80,6 +81,10 @@ verify-generated: manifests generate api-docs ## Fail when CRDs, RBAC, deepcopy,
 .PHONY: monitoring-crds
 monitoring-crds: $(CONTROLLER_GEN) ## Regenerate test/crds/ (ServiceMonitor, PodMonitor, PrometheusRule) from prometheus-operator's types.
 	CONTROLLER_GEN=$(CONTROLLER_GEN) PROMETHEUS_OPERATOR_VERSION=$(PROMETHEUS_OPERATOR_VERSION) hack/monitoring-crds.sh
+
+.PHONY: gateway-crds
+gateway-crds: ## Refresh test/crds/gateway.networking.k8s.io (HTTPRoute, Gateway) from the Gateway API module.
+	GATEWAY_API_VERSION=$(GATEWAY_API_VERSION) hack/gateway-crds.sh
 
 .PHONY: envtest-assets
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).

@@ -30,9 +30,14 @@ func TestMain(m *testing.M) {
 	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error {
 		env = e
 		// The ServiceMonitor is checked against prometheus-operator's real
-		// schema (test/crds, make monitoring-crds).
+		// schema (test/crds, make monitoring-crds), the guide's HTTPRoute
+		// against the Gateway API's (make gateway-crds).
 		if _, err := envtest.InstallCRDs(e.Config, envtest.CRDInstallOptions{
-			Paths: []string{filepath.Join("..", "test", "crds", "monitoring.coreos.com")}, ErrorIfPathMissing: true,
+			Paths: []string{
+				filepath.Join("..", "test", "crds", "monitoring.coreos.com"),
+				// The guide's HTTPRoute, against the Gateway API's schema.
+				filepath.Join("..", "test", "crds", "gateway.networking.k8s.io"),
+			}, ErrorIfPathMissing: true,
 		}); err != nil {
 			return err
 		}
