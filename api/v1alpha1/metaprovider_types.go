@@ -111,6 +111,11 @@ type ProviderRelay struct {
 	// +listType=set
 	// +optional
 	AllowedNamespaces []string `json:"allowedNamespaces,omitempty"`
+
+	// pod settings of the relay's pods: resources, node placement,
+	// priority, labels and annotations.
+	// +optional
+	Pod *PodSettings `json:"pod,omitempty"`
 }
 
 // ProviderWebhook configures the managed webhook Deployment.
@@ -146,6 +151,11 @@ type ProviderWebhook struct {
 	// +listType=set
 	// +optional
 	AllowedEgressCIDRs []CIDR `json:"allowedEgressCIDRs,omitempty"`
+
+	// pod settings of the webhook server's pods: resources, node
+	// placement, priority, labels and annotations.
+	// +optional
+	Pod *PodSettings `json:"pod,omitempty"`
 }
 
 // CIDR is an IPv4 or IPv6 address range, such as 203.0.113.0/24 or
