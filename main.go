@@ -48,11 +48,12 @@ func runOperator() int {
 		metricsAddr, probeAddr               string
 		leaderElect, secureMetrics, http2    bool
 		showVersion                          bool
-		watchNamespaces                      string
+		watchNamespaces, relayImage          string
 	)
 	flag.StringVar(&graphURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL): Meta, a proxy, or the simulator.")
 	flag.StringVar(&graphVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when a MetaProvider sets none.")
 	flag.StringVar(&webhookImage, "webhook-image", envOr("WEBHOOK_IMAGE", defaultWebhookImage), "Image of the managed webhook servers (env WEBHOOK_IMAGE); the operator's own image.")
+	flag.StringVar(&relayImage, "relay-image", os.Getenv("RELAY_IMAGE"), "Image of the managed relays (env RELAY_IMAGE); default the --webhook-image (the same binary).")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Metrics endpoint address (HTTPS unless --metrics-secure=false); 0 disables it.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
@@ -124,7 +125,7 @@ func runOperator() int {
 		log.Info("the API server's addresses are unknown: the webhook pods' egress stays open")
 	}
 	if err := controllers.Setup(mgr, controllers.Options{
-		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage,
+		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage, RelayImage: relayImage,
 		APIServerCIDRs: apiServer,
 	}); err != nil {
 		log.Error(err, "cannot set up the controllers")
@@ -153,6 +154,7 @@ func runWebhookServer(args []string) int {
 	fs.String("relay-bind-address", "", "Deprecated and ignored: the outbound relay runs as `whatsapp-operator relay`.")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address beside /webhook.")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
+	fs.StringVar(&o.CredentialsSecret, "credentials-secret", "", "Secret (in --provider-namespace) holding appSecret, verifyToken and forwardingKey; default <provider-name>-webhook, the one the operator writes. For running the server by hand.")
 	fs.StringVar(&o.GraphAPIURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL).")
 	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", graph.DefaultVersion, "Graph API version.")
 	var allowCIDRs string

@@ -20,6 +20,9 @@ type credentials struct {
 	AccessToken string
 	AppSecret   string
 	VerifyToken string
+	// AppSecretPrevious is optional: an app secret still accepted during a
+	// rotation, copied to the webhook server's Secret.
+	AppSecretPrevious string
 }
 
 // String keeps credentials out of any accidental %v.
@@ -71,6 +74,8 @@ func (b *base) loadCredentials(ctx context.Context, p *whatsappv1alpha1.MetaProv
 		AccessToken: get(whatsappv1alpha1.SecretKeyAccessToken),
 		AppSecret:   get(whatsappv1alpha1.SecretKeyAppSecret),
 		VerifyToken: get(whatsappv1alpha1.SecretKeyVerifyToken),
+		// Optional: read without get, which counts it missing.
+		AppSecretPrevious: strings.TrimSpace(string(s.Data[whatsappv1alpha1.SecretKeyAppSecretPrevious])),
 	}
 	if len(missing) > 0 {
 		return nil, &credentialsError{

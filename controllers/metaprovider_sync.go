@@ -14,6 +14,7 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/conditions"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -28,6 +29,9 @@ type providerSync struct {
 	p        *whatsappv1alpha1.MetaProvider
 	interval time.Duration
 	webhook  webhookresources.Result
+	relay    relayresources.Result
+	// relayWas is RelayReady as the reconcile found it.
+	relayWas *metav1.Condition
 	creds    *credentials
 	graph    *graph.Client
 }
@@ -42,8 +46,9 @@ type providerCheckInputs struct {
 	creds      *credentials
 }
 
-// sync runs the provider's steps in order: the webhook server, the
-// credentials, the token and subscription checks, the WABA's numbers.
+// sync runs the provider's steps in order: the webhook server and the
+// relay, the credentials and the Secrets derived from them, the token and
+// subscription checks, the WABA's numbers, the fallback template.
 func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.MetaProvider) (ctrl.Result, error) {
 	s := &providerSync{MetaProviderReconciler: r, p: p, interval: syncInterval(p)}
 
@@ -52,7 +57,15 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 	if err := s.applyWebhookServer(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
+	if err := s.applyRelay(ctx); err != nil {
+		return ctrl.Result{}, err
+	}
 	if err := s.loadCredentials(ctx); err != nil {
+		return ctrl.Result{}, err
+	}
+	// Before the subscription: Meta verifies a callback override at once,
+	// against the verify token the webhook server reads from this Secret.
+	if err := s.applyWebhookSecrets(ctx); err != nil {
 		return ctrl.Result{}, err
 	}
 
@@ -83,12 +96,23 @@ func (r *MetaProviderReconciler) sync(ctx context.Context, p *whatsappv1alpha1.M
 		r.checks.record(client.ObjectKeyFromObject(p), inputs, r.now())
 	}
 
+	fallbackProblem, err := s.checkFallbackTemplate(ctx)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	if !s.webhook.Ready {
 		// The Deployment watch brings us back when a replica is ready.
-		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonWaitingForWebhook, message: webhookWaitMessage(s.webhook), after: jitter(s.interval)}
+		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonWaitingForWebhook, message: workloadWaitMessage("webhook server", s.webhook), after: jitter(s.interval)}
 	}
-	conditions.MarkReady(p, fmt.Sprintf("WhatsApp Business Account %q (%s): credentials valid, app subscribed, %d phone number(s), webhook server ready",
-		p.Status.BusinessAccountName, p.Spec.BusinessAccountID, len(phones)))
+	if !s.relay.Ready {
+		return ctrl.Result{}, &retryLater{reason: whatsappv1alpha1.ReasonWaitingForRelay, message: workloadWaitMessage("relay", s.relay), after: jitter(s.interval)}
+	}
+	msg := fmt.Sprintf("WhatsApp Business Account %q (%s): credentials valid, app subscribed, %d phone number(s), webhook server and relay ready",
+		p.Status.BusinessAccountName, p.Spec.BusinessAccountID, len(phones))
+	if fallbackProblem != "" {
+		msg += "; warning: " + fallbackProblem
+	}
+	conditions.MarkReady(p, msg)
 	return ctrl.Result{RequeueAfter: jitter(s.interval)}, nil
 }
 

@@ -15,11 +15,9 @@ import (
 // records their readiness in status and the WebhookReady condition.
 func (s *providerSync) applyWebhookServer(ctx context.Context) error {
 	p := s.p
-	wr, err := webhookresources.Apply(ctx, s.client, s.scheme, p, s.resources)
+	wr, err := webhookresources.Apply(ctx, s.workloadClients(), s.scheme, p, s.resources)
 	if err != nil {
-		msg := "cannot apply the webhook server's objects: " + err.Error()
-		conditions.Set(p, whatsappv1alpha1.ConditionWebhookReady, metav1.ConditionFalse, whatsappv1alpha1.ReasonWaitingForWebhook, msg)
-		return &retryLater{reason: whatsappv1alpha1.ReasonWaitingForWebhook, message: msg, cause: err}
+		return s.workloadFailure(whatsappv1alpha1.ConditionWebhookReady, whatsappv1alpha1.ReasonWaitingForWebhook, "webhook server", err)
 	}
 	s.webhook = wr
 	if p.Status.Webhook == nil {
@@ -30,14 +28,15 @@ func (s *providerSync) applyWebhookServer(ctx context.Context) error {
 		conditions.Set(p, whatsappv1alpha1.ConditionWebhookReady, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded,
 			fmt.Sprintf("webhook server %s has %d/%d ready replicas", wr.ServiceName, wr.ReadyReplicas, wr.DesiredReplicas))
 	} else {
-		conditions.Set(p, whatsappv1alpha1.ConditionWebhookReady, metav1.ConditionFalse, whatsappv1alpha1.ReasonWaitingForWebhook, webhookWaitMessage(wr))
+		conditions.Set(p, whatsappv1alpha1.ConditionWebhookReady, metav1.ConditionFalse, whatsappv1alpha1.ReasonWaitingForWebhook, workloadWaitMessage("webhook server", wr))
 	}
 	return nil
 }
 
-func webhookWaitMessage(wr webhookresources.Result) string {
-	if wr.Message != "" {
-		return fmt.Sprintf("waiting for webhook server %s: %s", wr.ServiceName, wr.Message)
+// workloadWaitMessage says what a workload waits for.
+func workloadWaitMessage(what string, r webhookresources.Result) string {
+	if r.Message != "" {
+		return fmt.Sprintf("waiting for %s %s: %s", what, r.ServiceName, r.Message)
 	}
-	return fmt.Sprintf("waiting for webhook server %s: %d/%d replicas ready", wr.ServiceName, wr.ReadyReplicas, wr.DesiredReplicas)
+	return fmt.Sprintf("waiting for %s %s: %d/%d replicas ready", what, r.ServiceName, r.ReadyReplicas, r.DesiredReplicas)
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -135,17 +136,20 @@ func TestWatchNamespacesReconcilesOnlyThoseWithRolesOnly(t *testing.T) {
 
 	for _, ns := range []string{nsA, nsB} {
 		p := provider(ns)
-		markReady := func() bool {
-			d := &appsv1.Deployment{}
-			if admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: webhookresources.Name("acme")}, d) != nil {
-				return false
+		markReady := func(name string) func() bool {
+			return func() bool {
+				d := &appsv1.Deployment{}
+				if admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, d) != nil {
+					return false
+				}
+				patch := client.MergeFrom(d.DeepCopy())
+				d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas, d.Status.UpdatedReplicas = 1, 1, 1, 1
+				d.Status.ObservedGeneration = d.Generation
+				return admin.Status().Patch(ctx, d, patch) == nil
 			}
-			patch := client.MergeFrom(d.DeepCopy())
-			d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas, d.Status.UpdatedReplicas = 1, 1, 1, 1
-			d.Status.ObservedGeneration = d.Generation
-			return admin.Status().Patch(ctx, d, patch) == nil
 		}
-		pollUntil(t, "the operator creates the webhook Deployment in "+ns+" (it may: its Role there holds what the webhook Role grants)", markReady)
+		pollUntil(t, "the operator creates the webhook Deployment in "+ns+" (it may: its Role there holds what the webhook Role grants)", markReady(webhookresources.Name("acme")))
+		pollUntil(t, "the operator creates the relay Deployment in "+ns+" (and the relay's Role)", markReady(relayresources.Name("acme")))
 		pollUntil(t, "the provider in "+ns+" is Ready", func() bool {
 			if admin.Get(ctx, client.ObjectKeyFromObject(p), p) != nil {
 				return false

@@ -47,6 +47,9 @@ type Options struct {
 	GraphAPIVersion string
 	// WebhookImage runs the managed webhook servers.
 	WebhookImage string
+	// RelayImage runs the managed relays; empty means WebhookImage (the
+	// same binary).
+	RelayImage string
 	// APIServerCIDRs are the API server's addresses, opened in the webhook
 	// pods' egress NetworkPolicy (empty: egress stays open).
 	APIServerCIDRs []string
@@ -99,10 +102,15 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	base := newBase(mgr, opts)
-	if err := (&MetaProviderReconciler{base: base, resources: webhookresources.Options{
+	resources := webhookresources.Options{
 		Image: opts.WebhookImage, GraphAPIURL: opts.GraphAPIURL, GraphAPIVersion: opts.GraphAPIVersion,
 		APIServerCIDRs: opts.APIServerCIDRs,
-	}}).SetupWithManager(mgr); err != nil {
+	}
+	relayResources := resources
+	if opts.RelayImage != "" {
+		relayResources.Image = opts.RelayImage
+	}
+	if err := (&MetaProviderReconciler{base: base, resources: resources, relayResources: relayResources}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	if err := (&WhatsAppChannelReconciler{base: base}).SetupWithManager(mgr); err != nil {

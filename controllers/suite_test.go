@@ -32,6 +32,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
@@ -232,13 +233,21 @@ func (f *fixture) readyProvider(name string, mutate ...func(*whatsappv1alpha1.Me
 	return p
 }
 
-// markWebhookReady sets the webhook Deployment's status as a kubelet and
-// the Deployment controller would (envtest runs neither).
+// markWebhookReady sets the webhook and relay Deployments' status as a
+// kubelet and the Deployment controller would (envtest runs neither): the
+// provider is Ready only with both.
 func (f *fixture) markWebhookReady(provider string) {
 	f.t.Helper()
+	f.markDeploymentReady(webhookresources.Name(provider))
+	f.markDeploymentReady(relayresources.Name(provider))
+}
+
+// markDeploymentReady gives the Deployment called name one ready replica.
+func (f *fixture) markDeploymentReady(name string) {
+	f.t.Helper()
 	d := &appsv1.Deployment{}
-	key := client.ObjectKey{Namespace: f.ns, Name: webhookresources.Name(provider)}
-	f.eventually("webhook Deployment exists", func() bool { return f.c.Get(context.Background(), key, d) == nil })
+	key := client.ObjectKey{Namespace: f.ns, Name: name}
+	f.eventually("Deployment "+name+" exists", func() bool { return f.c.Get(context.Background(), key, d) == nil })
 	patch := client.MergeFrom(d.DeepCopy())
 	d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas, d.Status.UpdatedReplicas = 1, 1, 1, 1
 	d.Status.ObservedGeneration = d.Generation

@@ -8,14 +8,15 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 )
 
-// SecretKeyAppSecretPrevious is an optional key of the credentials Secret:
-// an app secret still accepted beside appSecret, for as long as the key is
+// SecretKeyAppSecretPrevious is an optional key of the webhook Secret: an
+// app secret still accepted beside appSecret, for as long as the key is
 // there. It lets a rotation span restarts and every replica.
-const SecretKeyAppSecretPrevious = "appSecretPrevious"
+const SecretKeyAppSecretPrevious = whatsappv1alpha1.SecretKeyAppSecretPrevious
 
-// credentialStore holds what the webhook server needs from the credentials
-// Secret: the verify token and the app secrets that may sign webhooks. It
-// never logs or exposes them. When appSecret changes, the value it replaced
+// credentialStore holds what the webhook server needs from its Secret: the
+// verify token, the app secrets that may sign webhooks, and the forwarding
+// key that signs what it forwards to chatbots. It never logs or exposes
+// them. When appSecret changes, the value it replaced
 // stays accepted for a grace period, so webhooks Meta signed (or will retry)
 // with the old secret are not refused while the rotation settles.
 type credentialStore struct {
@@ -29,9 +30,10 @@ type credentialStore struct {
 	explicitPrevious string
 	previous         string
 	previousUntil    time.Time
-	// signers of appSecret, explicitPrevious and previous, kept so that
-	// HMAC states are reused across requests.
-	currentSigner, explicitSigner, previousSigner *macSigner
+	forwardingKey    string
+	// signers of appSecret, explicitPrevious, previous and forwardingKey,
+	// kept so that HMAC states are reused across requests.
+	currentSigner, explicitSigner, previousSigner, forwardingSigner *macSigner
 }
 
 // newCredentialStore returns an empty store.
@@ -53,6 +55,7 @@ func (s *credentialStore) Update(data map[string][]byte) {
 	s.appSecret = appSecret
 	s.verifyToken = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyVerifyToken]))
 	s.explicitPrevious = strings.TrimSpace(string(data[SecretKeyAppSecretPrevious]))
+	s.forwardingKey = strings.TrimSpace(string(data[whatsappv1alpha1.SecretKeyForwardingKey]))
 	s.loaded = true
 	s.refreshSignersLocked()
 }
@@ -71,6 +74,7 @@ func (s *credentialStore) refreshSignersLocked() {
 	refresh(&s.currentSigner, s.appSecret)
 	refresh(&s.explicitSigner, s.explicitPrevious)
 	refresh(&s.previousSigner, s.previous)
+	refresh(&s.forwardingSigner, s.forwardingKey)
 }
 
 // Clear forgets the credentials (the Secret or the provider is gone). The
@@ -83,13 +87,13 @@ func (s *credentialStore) Clear() {
 		s.previous, s.previousUntil = s.appSecret, s.now().Add(s.grace)
 	}
 	s.loaded = false
-	s.verifyToken, s.appSecret, s.explicitPrevious = "", "", ""
+	s.verifyToken, s.appSecret, s.explicitPrevious, s.forwardingKey = "", "", "", ""
 	s.refreshSignersLocked()
 }
 
 // Signers returns signers of the accepted app secrets, the current one
-// first (the same secrets as AppSecrets). The current signer also signs
-// forwarded bodies.
+// first (the same secrets as AppSecrets). They verify what Meta sends;
+// forwarded bodies are signed by ForwardingSigner.
 func (s *credentialStore) Signers() []*macSigner {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -107,11 +111,22 @@ func (s *credentialStore) Signers() []*macSigner {
 	return out
 }
 
-// Ready reports whether both the app secret and the verify token are known.
+// Ready reports whether the app secret, the verify token and the
+// forwarding key are known.
 func (s *credentialStore) Ready() bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.loaded && s.appSecret != "" && s.verifyToken != ""
+	return s.loaded && s.appSecret != "" && s.verifyToken != "" && s.forwardingKey != ""
+}
+
+// ForwardingSigner signs forwarded bodies with the forwarding key; nil when
+// none is loaded. It is never an app secret: a chatbot that verifies what
+// it receives must not need the Meta app secret, which yields an app
+// access token.
+func (s *credentialStore) ForwardingSigner() *macSigner {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.forwardingSigner
 }
 
 // VerifyToken returns the verify token, if known.

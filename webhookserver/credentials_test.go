@@ -11,7 +11,8 @@ import (
 
 func TestCredentialStore(t *testing.T) {
 	secretData := func(app, verify, previous string) map[string][]byte {
-		d := map[string][]byte{whatsappv1alpha1.SecretKeyAppSecret: []byte(app), whatsappv1alpha1.SecretKeyVerifyToken: []byte(verify)}
+		d := map[string][]byte{whatsappv1alpha1.SecretKeyAppSecret: []byte(app), whatsappv1alpha1.SecretKeyVerifyToken: []byte(verify),
+			whatsappv1alpha1.SecretKeyForwardingKey: []byte("fwd")}
 		if previous != "" {
 			d[SecretKeyAppSecretPrevious] = []byte(previous)
 		}
@@ -40,6 +41,11 @@ func TestCredentialStore(t *testing.T) {
 			reason: "a trailing newline from --from-file is not part of the secret",
 			steps:  []step{{update: secretData("one\n", " tok\n", "")}},
 			want:   want{ready: true, secrets: []string{"one"}, verify: "tok"},
+		},
+		"MissingForwardingKey": {
+			reason: "without the forwarding key the server could not sign what it forwards: not ready",
+			steps:  []step{{update: map[string][]byte{whatsappv1alpha1.SecretKeyAppSecret: []byte("one"), whatsappv1alpha1.SecretKeyVerifyToken: []byte("tok")}}},
+			want:   want{ready: false, secrets: []string{"one"}, verify: "tok"},
 		},
 		"MissingVerifyToken": {
 			reason: "without the verify token the server is not ready",
@@ -93,6 +99,40 @@ func TestCredentialStore(t *testing.T) {
 			got.verify, _ = s.VerifyToken()
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestSecretKeysName(t *testing.T) {
+	p := &whatsappv1alpha1.MetaProvider{}
+	p.Name = "acme"
+	p.Spec.CredentialsSecretRef.Name = "acme-meta"
+	cases := map[string]struct {
+		reason   string
+		override string
+		want     string
+	}{
+		"Derived": {
+			reason: "by default the server reads the Secret the operator derives for it, never the credentials Secret with the access token",
+			want:   "acme-webhook",
+		},
+		"Override": {
+			reason:   "--credentials-secret names another Secret, for a server run by hand",
+			override: "laptop-secret",
+			want:     "laptop-secret",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			spec := secretKeys(tc.override)
+			if got := spec.Name(p); got != tc.want {
+				t.Errorf("%s\nSecret %q, want %q", tc.reason, got, tc.want)
+			}
+			for _, k := range spec.Keys {
+				if k == whatsappv1alpha1.SecretKeyAccessToken {
+					t.Errorf("%s\nthe access token is among the keys kept", tc.reason)
+				}
 			}
 		})
 	}

@@ -33,26 +33,28 @@
 // Cluster side: the provider's shared state (caches restricted to the
 // namespace, the one credentials Secret) is internal/providerstate;
 // state.go adds the inbound kinds (Services, EndpointSlices), names the
-// Secret keys kept (appSecret, verifyToken, appSecretPrevious: never
-// accessToken) and rebuilds the route table on every provider or channel
+// Secret and keys kept (appSecret, verifyToken, appSecretPrevious,
+// forwardingKey: never accessToken) and rebuilds the route table on every provider or channel
 // change; credentials.go (verify token, app secret rotation), run.go (Run,
 // listeners, shutdown).
 //
 // # RBAC
 //
 // The webhook server's ServiceAccount needs exactly this Role in the
-// provider's namespace (NAME is the MetaProvider, SECRET its
-// spec.credentialsSecretRef.name); internal/webhookresources builds it, and
+// provider's namespace (NAME is the MetaProvider, SECRET the webhook Secret
+// NAME-webhook that the operator derives from the credentials, or the one
+// --credentials-secret names); internal/webhookresources builds it, and
 // the envtest suite runs the server with nothing more. Listing and watching
 // the provider and the Secret is allowed by resourceNames because the server
 // always lists them with the field selector metadata.name=NAME (SECRET). The
 // server records no Events. These are plain comments on purpose:
 // controller-gen markers here would widen the operator's own ClusterRole.
 //
-// SECRET still holds accessToken today: the server keeps only appSecret,
-// verifyToken and appSecretPrevious of it in memory (secretKeys in
-// state.go), but the Role lets it read the whole Secret. The relay's
-// operator side replaces SECRET with a derived Secret without the token.
+// SECRET holds appSecret, verifyToken, forwardingKey (and
+// appSecretPrevious), never accessToken: the internet-facing pod cannot
+// read the token at all (docs/decisions/017-webhook-secret-without-token.md).
+// Forwarded bodies are signed with forwardingKey, never with the app
+// secret.
 //
 //	rules:
 //	- apiGroups: ["whatsapp.kubechat.io"]

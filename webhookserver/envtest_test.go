@@ -95,10 +95,18 @@ func startHarness(t *testing.T, mutate func(*Options)) *harness {
 	ctx := context.Background()
 	c := env.Client
 	must(t, c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}))
+	// The credentials Secret, with the access token, which the server's
+	// Role does not let it read, and the webhook Secret the operator
+	// derives from it, which the server reads.
 	must(t, c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "acme-meta"}, StringData: map[string]string{
 		whatsappv1alpha1.SecretKeyAppSecret:   testAppSecret,
 		whatsappv1alpha1.SecretKeyVerifyToken: testVerifyToken,
 		whatsappv1alpha1.SecretKeyAccessToken: testAccessToken,
+	}}))
+	must(t, c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: whatsappv1alpha1.WebhookSecretName(testProvider)}, StringData: map[string]string{
+		whatsappv1alpha1.SecretKeyAppSecret:     testAppSecret,
+		whatsappv1alpha1.SecretKeyVerifyToken:   testVerifyToken,
+		whatsappv1alpha1.SecretKeyForwardingKey: testForwardingKey,
 	}}))
 	// Another Secret the server must never read.
 	must(t, c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "unrelated"}, StringData: map[string]string{"k": "v"}}))
@@ -192,7 +200,7 @@ func must(t *testing.T, err error) {
 // secretsIn returns which of the test credentials appear in s.
 func secretsIn(s string) []string {
 	var leaked []string
-	for _, v := range []string{testAppSecret, testVerifyToken, testAccessToken} {
+	for _, v := range []string{testAppSecret, testVerifyToken, testAccessToken, testForwardingKey} {
 		if strings.Contains(s, v) {
 			leaked = append(leaked, v)
 		}

@@ -36,6 +36,8 @@ const (
 	testAppSecret   = "app-secret-5f3c0a9e7d2b41c8"
 	testVerifyToken = "verify-token-9b1d7e3a2c"
 	testAccessToken = "EAAG-access-token-4e8a1f"
+	// testForwardingKey signs what the server forwards to chatbots.
+	testForwardingKey = "forwarding-key-0d6b2e8f4a9c71e3"
 )
 
 // fixture is one scenario of a file in testdata/meta-webhooks.
@@ -336,9 +338,10 @@ func newTestServer(tb testing.TB, channels []whatsappv1alpha1.WhatsAppChannel, m
 	}
 	creds := newCredentialStore(opts.AppSecretGracePeriod, time.Now)
 	creds.Update(map[string][]byte{
-		whatsappv1alpha1.SecretKeyAppSecret:   []byte(testAppSecret),
-		whatsappv1alpha1.SecretKeyVerifyToken: []byte(testVerifyToken),
-		whatsappv1alpha1.SecretKeyAccessToken: []byte(testAccessToken),
+		whatsappv1alpha1.SecretKeyAppSecret:     []byte(testAppSecret),
+		whatsappv1alpha1.SecretKeyVerifyToken:   []byte(testVerifyToken),
+		whatsappv1alpha1.SecretKeyAccessToken:   []byte(testAccessToken),
+		whatsappv1alpha1.SecretKeyForwardingKey: []byte(testForwardingKey),
 	})
 	ts := &testServer{
 		requester: &fakeRequester{},

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +52,7 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 	plan := planBatch(env, table, s.dedupe.Seen)
 	ctx, cancel := context.WithTimeout(r.Context(), s.batchTimeout)
 	defer cancel()
-	if s.execute(ctx, env.Object, plan, table, reusableSignature(r, matched)) {
+	if s.execute(ctx, env.Object, plan, table) {
 		s.reply(w, r, http.StatusServiceUnavailable, "retry")
 		return
 	}
@@ -131,23 +130,10 @@ func (s *Server) refuseSignature(w http.ResponseWriter, r *http.Request, err err
 	s.reply(w, r, code, outcome)
 }
 
-// reusableSignature returns Meta's signature when it is also what the
-// forwarded body would be signed with: the body matched the current app
-// secret and its hex digest is in the canonical lower case. A body
-// forwarded whole then needs no second HMAC.
-func reusableSignature(r *http.Request, matched int) string {
-	sig := r.Header.Get(headerSignature)
-	if matched != 0 || strings.ContainsAny(sig, "ABCDEF") {
-		return ""
-	}
-	return sig
-}
-
 // execute carries out a plan: deliveries and live checks of unknown
 // numbers in parallel under ctx, reconcile requests queued for the
-// background. metaSignature, when set, signs a body forwarded whole. It
-// reports whether Meta must retry the batch.
-func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table *RouteTable, metaSignature string) bool {
+// background. It reports whether Meta must retry the batch.
+func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table *RouteTable) bool {
 	for i := 0; i < len(p.outcomes); {
 		// A batch's changes mostly share one field and outcome: one
 		// counter update per run of equal outcomes.
@@ -177,18 +163,19 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 			"channel", pn.channel.String(), "phoneNumberID", pn.phoneNumberID)
 		retry.Store(true)
 	}
-	var signer *macSigner
-	if signers := s.creds.Signers(); len(signers) > 0 {
-		signer = signers[0]
-	}
+	// Forwarded bodies are signed with the forwarding key, never with the
+	// app secret (issue 9 item 6): a chatbot verifies them without Meta's
+	// secret. So Meta's own signature is never passed on, even for a body
+	// forwarded whole.
+	signer := s.creds.ForwardingSigner()
 	if len(p.deliveries) == 1 && len(p.unknown) == 0 {
 		// The common case: one chatbot, nothing to check. No goroutine.
-		return !s.deliver(ctx, object, p.deliveries[0], signer, metaSignature) || retry.Load()
+		return !s.deliver(ctx, object, p.deliveries[0], signer) || retry.Load()
 	}
 	var wg sync.WaitGroup
 	for _, d := range p.deliveries {
 		wg.Go(func() {
-			if !s.deliver(ctx, object, d, signer, metaSignature) {
+			if !s.deliver(ctx, object, d, signer) {
 				retry.Store(true)
 			}
 		})
@@ -205,14 +192,11 @@ func (s *Server) execute(ctx context.Context, object string, p *batchPlan, table
 }
 
 // deliver sends one delivery and records its dedupe keys on success.
-func (s *Server) deliver(ctx context.Context, object string, d *delivery, signer *macSigner, metaSignature string) bool {
+func (s *Server) deliver(ctx context.Context, object string, d *delivery, signer *macSigner) bool {
 	body := d.body(object)
-	sig := metaSignature
-	if d.whole == nil || sig == "" {
-		sig = ""
-		if signer != nil {
-			sig = signer.header(body)
-		}
+	var sig string
+	if signer != nil {
+		sig = signer.header(body)
 	}
 	err := s.forwarder.deliver(ctx, d, body, sig)
 	if err != nil {

@@ -41,14 +41,17 @@ func TestNotificationForwardsToURL(t *testing.T) {
 		HeaderProvider:      "support/acme",
 		HeaderPhoneNumberID: "101",
 		"Content-Type":      "application/json",
-		headerSignature:     signatureHeader([]byte(testAppSecret), got.body),
+		headerSignature:     signatureHeader([]byte(testForwardingKey), got.body),
 	}
 	gotHeaders := map[string]string{}
 	for k := range wantHeaders {
 		gotHeaders[k] = got.header.Get(k)
 	}
 	if diff := cmp.Diff(wantHeaders, gotHeaders); diff != "" {
-		t.Errorf("the chatbot learns channel, provider and number from headers, and can verify the body: -want, +got:\n%s", diff)
+		t.Errorf("the chatbot learns channel, provider and number from headers, and can verify the body with the forwarding key: -want, +got:\n%s", diff)
+	}
+	if got.header.Get(headerSignature) == signatureHeader([]byte(testAppSecret), got.body) {
+		t.Error("the forwarded body must not be signed with the Meta app secret: a chatbot would need it to verify")
 	}
 	if !bytes.Contains(got.body, []byte(value)) {
 		t.Errorf("the value must reach the chatbot byte for byte (escapes, wa_id, user_id); got %s", got.body)

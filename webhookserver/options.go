@@ -61,6 +61,11 @@ type Options struct {
 	BindAddress string
 	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or in-cluster.
 	Kubeconfig string
+	// CredentialsSecret names the Secret of the provider's namespace to
+	// read appSecret, verifyToken, forwardingKey (and appSecretPrevious)
+	// from; empty means the Secret the operator derives for this server,
+	// <provider>-webhook. For running the server by hand.
+	CredentialsSecret string
 	// GraphAPIURL and GraphAPIVersion locate the Graph API. They are part of
 	// the command line design.md fixes; the inbound path makes no Graph
 	// call today (the relay, its own Deployment, does).

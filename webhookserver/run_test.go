@@ -168,7 +168,7 @@ func TestRunSecretRotationAndLogs(t *testing.T) {
 	})
 
 	var secret corev1.Secret
-	must(t, h.c.Get(ctx, types.NamespacedName{Namespace: h.ns, Name: "acme-meta"}, &secret))
+	must(t, h.c.Get(ctx, types.NamespacedName{Namespace: h.ns, Name: whatsappv1alpha1.WebhookSecretName(testProvider)}, &secret))
 	secret.Data[whatsappv1alpha1.SecretKeyAppSecret] = []byte(newSecret)
 	must(t, h.c.Update(ctx, &secret))
 	eventually(t, 10*time.Second, "the new app secret is accepted", func() bool {

@@ -13,11 +13,24 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/providerstate"
 )
 
-// secretKeys are the keys of the credentials Secret the webhook server
-// keeps: never the access token.
-var secretKeys = providerstate.SecretSpec{
-	Keys:     []string{whatsappv1alpha1.SecretKeyAppSecret, whatsappv1alpha1.SecretKeyVerifyToken, SecretKeyAppSecretPrevious},
-	Required: []string{whatsappv1alpha1.SecretKeyAppSecret, whatsappv1alpha1.SecretKeyVerifyToken},
+// secretKeys names the Secret the webhook server reads and the keys it
+// keeps: the webhook Secret the operator derives from the credentials
+// (whatsappv1alpha1.WebhookSecretName), or the Secret named by override
+// (--credentials-secret, for a server run by hand). The access token is
+// never among the keys, and the derived Secret does not hold it at all.
+func secretKeys(override string) providerstate.SecretSpec {
+	return providerstate.SecretSpec{
+		Name: func(p *whatsappv1alpha1.MetaProvider) string {
+			if override != "" {
+				return override
+			}
+			return whatsappv1alpha1.WebhookSecretName(p.Name)
+		},
+		Keys: []string{whatsappv1alpha1.SecretKeyAppSecret, whatsappv1alpha1.SecretKeyVerifyToken,
+			SecretKeyAppSecretPrevious, whatsappv1alpha1.SecretKeyForwardingKey},
+		Required: []string{whatsappv1alpha1.SecretKeyAppSecret, whatsappv1alpha1.SecretKeyVerifyToken,
+			whatsappv1alpha1.SecretKeyForwardingKey},
+	}
 }
 
 // inboundKinds are cached beside the provider, channels and templates: a
@@ -41,7 +54,7 @@ func newCluster(ctx context.Context, cfg *rest.Config, opts Options, creds *cred
 	st, err := providerstate.New(ctx, cfg, providerstate.Options{
 		Namespace:   opts.ProviderNamespace,
 		Provider:    opts.ProviderName,
-		Secret:      secretKeys,
+		Secret:      secretKeys(opts.CredentialsSecret),
 		Credentials: creds,
 		ExtraKinds:  inboundKinds(),
 		OnChange: func(snap providerstate.Snapshot) {

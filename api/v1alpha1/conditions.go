@@ -25,6 +25,11 @@ const (
 	// ConditionWebhookReady (MetaProvider): the managed webhook Deployment has
 	// ready replicas.
 	ConditionWebhookReady = "WebhookReady"
+	// ConditionRelayReady (MetaProvider): the managed relay Deployment has
+	// ready replicas. True with reason FallbackTemplateUnavailable when the
+	// relay runs but cannot fall back to new_bot_message outside the
+	// 24-hour window.
+	ConditionRelayReady = "RelayReady"
 	// ConditionPhoneNumberVerified (WhatsAppChannel): the number is in the
 	// WABA and its id is known.
 	ConditionPhoneNumberVerified = "PhoneNumberVerified"
@@ -65,6 +70,13 @@ const (
 	ReasonNotSubscribed = "NotSubscribed"
 	// ReasonWaitingForWebhook: the webhook Deployment has no ready replica.
 	ReasonWaitingForWebhook = "WaitingForWebhook"
+	// ReasonWaitingForRelay: the relay Deployment has no ready replica.
+	ReasonWaitingForRelay = "WaitingForRelay"
+	// ReasonFallbackTemplateUnavailable (RelayReady, True): the relay runs,
+	// but the template new_bot_message in spec.templateLanguage is missing,
+	// not approved, or has the wrong variable, so replies outside the
+	// 24-hour window fail.
+	ReasonFallbackTemplateUnavailable = "FallbackTemplateUnavailable"
 
 	// ReasonProviderNotFound: the referenced MetaProvider does not exist.
 	ReasonProviderNotFound = "ProviderNotFound"
@@ -72,8 +84,10 @@ const (
 	ReasonProviderNotReady = "ProviderNotReady"
 	// ReasonPhoneNumberNotFound: the number is not among the WABA's numbers.
 	ReasonPhoneNumberNotFound = "PhoneNumberNotFound"
-	// ReasonConflict: another channel already holds this phone number, or
-	// another MessageTemplate already describes this template.
+	// ReasonConflict: another channel already holds this phone number,
+	// another MessageTemplate already describes this template, or (on a
+	// MetaProvider) an object the operator would write for it exists and is
+	// not controlled by this provider.
 	ReasonConflict = "Conflict"
 	// ReasonChatbotNotFound: the chatbot Service does not exist or lacks the port.
 	ReasonChatbotNotFound = "ChatbotNotFound"

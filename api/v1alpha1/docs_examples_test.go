@@ -13,7 +13,7 @@ import (
 // The YAML examples of the docs are what a user copies: every one of them
 // must be accepted by the API server as written.
 func TestDocsExamplesAreAccepted(t *testing.T) {
-	for _, doc := range []string{"number-journey.md", "templates.md"} {
+	for _, doc := range []string{"number-journey.md", "templates.md", "forwarding.md"} {
 		raw, err := os.ReadFile(filepath.Join("..", "..", "docs", doc))
 		if err != nil {
 			t.Fatal(err)

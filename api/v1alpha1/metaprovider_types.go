@@ -184,6 +184,21 @@ type MetaProviderStatus struct {
 	// webhook reports the managed webhook server.
 	// +optional
 	Webhook *ProviderWebhookStatus `json:"webhook,omitempty"`
+
+	// relay reports the managed outbound relay.
+	// +optional
+	Relay *ProviderRelayStatus `json:"relay,omitempty"`
+}
+
+// ProviderRelayStatus reports the managed outbound relay.
+type ProviderRelayStatus struct {
+	// serviceName is the Service chatbots send through
+	// (http://<serviceName>.<namespace> is their base URL).
+	// +optional
+	ServiceName string `json:"serviceName,omitempty"`
+	// readyReplicas of the relay Deployment.
+	// +optional
+	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
 }
 
 // ProviderWebhookStatus reports the managed webhook server.

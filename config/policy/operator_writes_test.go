@@ -14,7 +14,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // The operator, acting as its ServiceAccount with its ClusterRole as
@@ -86,7 +88,7 @@ func TestOperatorWritesOnlyItsOwnObjects(t *testing.T) {
 	// The policy is loaded: a Deployment with another image is refused.
 	waitDenied(t, "a Deployment of another image", "may only run its own image",
 		func() error {
-			_, err := webhookresources.Apply(ctx, operator, env.Scheme, p, webhookresources.Options{Image: "ghcr.io/attacker/miner:latest"})
+			_, err := webhookresources.Apply(ctx, workload.Clients{Client: operator, Live: operator}, env.Scheme, p, webhookresources.Options{Image: "ghcr.io/attacker/miner:latest"})
 			return err
 		},
 		func() { must(t, admin.DeleteAllOf(ctx, &appsv1.Deployment{}, client.InNamespace(ns))) })
@@ -94,16 +96,33 @@ func TestOperatorWritesOnlyItsOwnObjects(t *testing.T) {
 	// Its own objects, written by its own code, with more than one replica
 	// (a PodDisruptionBudget) and back (the budget deleted).
 	opts := webhookresources.Options{Image: image}
-	if _, err := webhookresources.Apply(ctx, operator, env.Scheme, p, opts); err != nil {
+	if _, err := webhookresources.Apply(ctx, workload.Clients{Client: operator, Live: operator}, env.Scheme, p, opts); err != nil {
 		t.Fatalf("the operator's own objects are refused: %v", err)
 	}
 	two := p.DeepCopy()
 	two.Spec.Webhook = &whatsappv1alpha1.ProviderWebhook{Replicas: ptr.To[int32](2)}
-	if _, err := webhookresources.Apply(ctx, operator, env.Scheme, two, opts); err != nil {
+	if _, err := webhookresources.Apply(ctx, workload.Clients{Client: operator, Live: operator}, env.Scheme, two, opts); err != nil {
 		t.Fatalf("the operator's PodDisruptionBudget is refused: %v", err)
 	}
-	if _, err := webhookresources.Apply(ctx, operator, env.Scheme, p, opts); err != nil {
+	if _, err := webhookresources.Apply(ctx, workload.Clients{Client: operator, Live: operator}, env.Scheme, p, opts); err != nil {
 		t.Fatalf("deleting the operator's PodDisruptionBudget is refused: %v", err)
+	}
+
+	// Everything the operator writes for a provider, written by its own
+	// code: the webhook objects, the derived Secrets and the relay's objects.
+	beta := p.DeepCopy()
+	beta.ObjectMeta = metav1.ObjectMeta{Name: "beta", Namespace: ns}
+	beta.Spec.Relay = &whatsappv1alpha1.ProviderRelay{Replicas: ptr.To[int32](2)}
+	must(t, admin.Create(ctx, beta))
+	asOperator := workload.Clients{Client: operator, Live: operator}
+	if _, err := webhookresources.Apply(ctx, asOperator, env.Scheme, beta, opts); err != nil {
+		t.Fatalf("the operator's webhook objects are refused: %v", err)
+	}
+	if err := webhookresources.ApplySecrets(ctx, asOperator, env.Scheme, beta, webhookresources.Credentials{AppSecret: "s", VerifyToken: "v"}); err != nil {
+		t.Fatalf("the operator's derived Secrets are refused: %v", err)
+	}
+	if _, err := relayresources.Apply(ctx, asOperator, env.Scheme, beta, opts); err != nil {
+		t.Fatalf("the operator's relay objects (PodDisruptionBudget included) are refused: %v", err)
 	}
 
 	name := webhookresources.Name("acme")

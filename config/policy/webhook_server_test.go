@@ -12,6 +12,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // The webhook server's ServiceAccount — the one the operator created, with
@@ -35,7 +36,7 @@ func TestWebhookServerMayOnlyRequestAResync(t *testing.T) {
 		},
 	}
 	must(t, admin.Create(ctx, p))
-	if _, err := webhookresources.Apply(ctx, admin, env.Scheme, p, webhookresources.Options{Image: "whatsapp-operator:test"}); err != nil {
+	if _, err := webhookresources.Apply(ctx, workload.Clients{Client: admin, Live: admin}, env.Scheme, p, webhookresources.Options{Image: "whatsapp-operator:test"}); err != nil {
 		t.Fatal(err)
 	}
 	webhookSA := webhookresources.Name("acme")

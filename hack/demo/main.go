@@ -1,10 +1,11 @@
 // Command demo runs whatsapp-operator end to end on this machine, with no
 // Meta account, no container engine and no network beyond loopback: a real
 // kube-apiserver and etcd (envtest), the Graph API simulator as Meta, the
-// operator's controllers, the webhook server of the MetaProvider and an
-// echo chatbot. It applies a team's YAML, shows the objects become Ready,
-// a template go from PENDING to APPROVED through Meta's webhook, and an
-// inbound WhatsApp message reach the chatbot, then exits 0 (or non-zero,
+// operator's controllers, the webhook server and the relay of the
+// MetaProvider and an echo chatbot that holds no token. It applies a
+// team's YAML, shows the objects become Ready, a template go from PENDING
+// to APPROVED through Meta's webhook, and an inbound WhatsApp message reach
+// the chatbot and its reply go out through the relay, then exits 0 (or non-zero,
 // naming the step that failed). See README.md beside this file.
 //
 //	go run ./hack/demo [--keep-running]

@@ -38,7 +38,7 @@ type demo struct {
 	env   *testenv.Env
 	stack *e2e.Stack
 	bot   *e2e.Chatbot
-	echo  *echoBot
+	echo  *e2e.EchoBot
 
 	provider *whatsappv1alpha1.MetaProvider
 	channel  *whatsappv1alpha1.WhatsAppChannel
@@ -64,7 +64,7 @@ func (d *demo) run(ctx context.Context) error {
 		{"Start the Graph API simulator (Meta) and the operator's controllers", d.startOperator},
 		{"Start the echo chatbot", d.startChatbot},
 		{"Apply a team's YAML in namespace " + namespace, d.applyManifests},
-		{"Run the webhook server of MetaProvider " + namespace + "/acme", d.runWebhookServer},
+		{"Run the webhook server and the relay of MetaProvider " + namespace + "/acme", d.runWorkloads},
 		{"Wait for the provider and the channel to be Ready, the template to be in review", d.waitReady},
 		{"Wait for Meta's review of the template", d.waitApproved},
 		{"A WhatsApp user writes to " + e2e.DisplayPhoneNumber, d.sendInbound},
@@ -120,9 +120,14 @@ func (d *demo) startOperator() error {
 }
 
 func (d *demo) startChatbot() error {
-	d.echo = newEchoBot(d.stack.SimURL)
-	d.bot = e2e.NewChatbot(d.echo.handle)
-	d.say("%s: records what it receives and answers each text with \"Echo: ...\" through the Graph API", d.bot.URL)
+	d.echo = e2e.NewEchoBot(func() string { return d.stack.RelayURL }, func() ([]byte, error) {
+		// What a bot's pod reads from the mounted Secret <provider>-forwarding.
+		k, err := d.stack.ForwardingKey(d.ctx, d.provider.Name)
+		return []byte(k), err
+	})
+	d.bot = e2e.NewChatbot(d.echo.Handle)
+	d.say("%s: holds no token and no app secret; checks each body with the forwarding key and answers", d.bot.URL)
+	d.say("    each text with \"Echo: ...\" through the relay, in Meta's own send API")
 	return nil
 }
 
@@ -145,17 +150,24 @@ func (d *demo) applyManifests() error {
 	return nil
 }
 
-func (d *demo) runWebhookServer() error {
+func (d *demo) runWorkloads() error {
 	if err := d.stack.StartWebhookServer(d.ctx, d.provider.Name); err != nil {
+		return err
+	}
+	if err := d.stack.StartRelay(d.ctx, d.provider.Name); err != nil {
 		return err
 	}
 	if err := d.stack.MarkWebhookReady(d.ctx, d.provider.Name); err != nil {
 		return err
 	}
-	d.say("The operator created Deployment acme-webhook with its ServiceAccount, Role and Service.")
-	d.say("There is no kubelet here to run its pod, so the demo runs the same server in-process,")
-	d.say("as that ServiceAccount (only the Role the operator wrote), at %s,", d.stack.WebhookURL)
-	d.say("and, once its /readyz answered, marked the Deployment's replica ready, as the kubelet would.")
+	if err := d.stack.MarkRelayReady(d.ctx, d.provider.Name); err != nil {
+		return err
+	}
+	d.say("The operator created Deployments acme-webhook and acme-relay, each with its ServiceAccount, Role,")
+	d.say("Service and NetworkPolicy, and the Secrets acme-webhook (no access token) and acme-forwarding.")
+	d.say("There is no kubelet here to run their pods, so the demo runs the same servers in-process,")
+	d.say("each as its ServiceAccount (only the Role the operator wrote): the webhook server at %s,", d.stack.WebhookURL)
+	d.say("the relay at %s; once each /readyz answered, it marked the Deployment ready, as the kubelet would.", d.stack.RelayURL)
 	return nil
 }
 
@@ -227,7 +239,7 @@ func (d *demo) sendInbound() error {
 		return fmt.Errorf("the chatbot could not read the message (%v): %s", err, got[0].Body)
 	}
 	d.say("chatbot <- X-WhatsApp-Channel: %s; from %s: %q", got[0].Channel(), msgs[0].From, msgs[0].Text)
-	replies, errs := d.echo.sent()
+	replies, errs := d.echo.Sent()
 	if len(errs) > 0 || len(replies) != 1 {
 		return fmt.Errorf("the chatbot's reply failed: %v", errors.Join(errs...))
 	}
@@ -235,7 +247,8 @@ func (d *demo) sendInbound() error {
 	if len(atMeta) != 1 {
 		return fmt.Errorf("Meta holds %d sent messages, want the chatbot's reply", len(atMeta))
 	}
-	d.say("chatbot -> Graph API POST /%s/messages: %q to %s, accepted as %s", e2e.PhoneNumberID, replies[0], atMeta[0].To, atMeta[0].ID)
+	d.say("chatbot -> relay POST /%s/%s/messages (no token): %q to %s; the relay sent it to Meta, accepted as %s",
+		e2e.GraphAPIVersion, e2e.PhoneNumberID, replies[0], atMeta[0].To, atMeta[0].ID)
 
 	code, err = d.stack.Deliver(d.ctx, payload)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // TestApplyCreatesOwnedObjects checks every object Apply creates against the
@@ -40,10 +41,10 @@ func TestApplyCreatesOwnedObjects(t *testing.T) {
 			if diff := cmp.Diff(wantOwner, obj.GetOwnerReferences()); diff != "" {
 				t.Errorf("deleting the MetaProvider must garbage-collect %T: owner references (-want +got):\n%s", obj, diff)
 			}
-			if got := obj.GetLabels()[ManagedByLabel]; got != ManagedByValue {
-				t.Errorf("the operator's cache selects on %s=%s; %T has %q", ManagedByLabel, ManagedByValue, obj, got)
+			if got := obj.GetLabels()[workload.ManagedByLabel]; got != workload.ManagedByValue {
+				t.Errorf("the operator's cache selects on %s=%s; %T has %q", workload.ManagedByLabel, workload.ManagedByValue, obj, got)
 			}
-			if !CacheSelector().Matches(labelSet(obj.GetLabels())) {
+			if !workload.CacheSelector().Matches(labelSet(obj.GetLabels())) {
 				t.Errorf("CacheSelector does not match %T", obj)
 			}
 		})
@@ -56,12 +57,12 @@ func TestApplyCreatesOwnedObjects(t *testing.T) {
 
 	dep := mustGet(t, p, &appsv1.Deployment{})
 	c := dep.Spec.Template.Spec.Containers[0]
-	if diff := cmp.Diff(args(newTarget(p, testOptions, dep.GroupVersionKind())), c.Args); diff != "" {
+	if diff := cmp.Diff(args(newTarget(p, testOptions, workload.StaticOwnerOf(p))), c.Args); diff != "" {
 		t.Errorf("args must name the provider and the Graph API (-want +got):\n%s", diff)
 	}
 	role := mustGet(t, p, &rbacv1.Role{})
-	if diff := cmp.Diff([]string{"acme-meta"}, secretRule(role).ResourceNames); diff != "" {
-		t.Errorf("the Role may read only the credentials Secret (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"acme-webhook"}, secretRule(role).ResourceNames); diff != "" {
+		t.Errorf("the Role may read only the webhook Secret, never the credentials Secret (-want +got):\n%s", diff)
 	}
 	rb := mustGet(t, p, &rbacv1.RoleBinding{})
 	wantSubjects := []rbacv1.Subject{{Kind: "ServiceAccount", Name: "acme-webhook", Namespace: p.Namespace}}
@@ -73,8 +74,8 @@ func TestApplyCreatesOwnedObjects(t *testing.T) {
 	for _, sp := range svc.Spec.Ports {
 		gotPorts[sp.Name] = [2]string{fmt.Sprint(sp.Port), sp.TargetPort.String()}
 	}
-	if diff := cmp.Diff(map[string][2]string{"webhook": {"80", "webhook"}, "relay": {"8081", "relay"}}, gotPorts); diff != "" {
-		t.Errorf("the Service exposes webhook 80 and relay 8081 (-want +got):\n%s", diff)
+	if diff := cmp.Diff(map[string][2]string{"webhook": {"80", "webhook"}}, gotPorts); diff != "" {
+		t.Errorf("the Service exposes webhook 80 only: the relay is its own Service (-want +got):\n%s", diff)
 	}
 }
 
@@ -138,11 +139,11 @@ func TestApplyFollowsSpecChanges(t *testing.T) {
 			},
 		},
 		"CredentialsSecretRenamed": {
-			reason: "a new credentials Secret name moves the Role's only Secret permission to it",
+			reason: "a new credentials Secret name does not reach the webhook Role: it reads the derived Secret only",
 			change: func(p *v1alpha1.MetaProvider) { p.Spec.CredentialsSecretRef.Name = "acme-meta-v2" },
 			check: func(t *testing.T, p *v1alpha1.MetaProvider) {
 				got := secretRule(mustGet(t, p, &rbacv1.Role{})).ResourceNames
-				if diff := cmp.Diff([]string{"acme-meta-v2"}, got); diff != "" {
+				if diff := cmp.Diff([]string{"acme-webhook"}, got); diff != "" {
 					t.Errorf("Secret resourceNames (-want +got):\n%s", diff)
 				}
 			},
@@ -223,22 +224,22 @@ func TestApplyRestoresDrift(t *testing.T) {
 			},
 		},
 		"RoleBroadened": {
-			reason: "a Role widened to every Secret is narrowed to the credentials Secret again",
+			reason: "a Role widened to every Secret is narrowed to the webhook Secret again",
 			obj:    func() client.Object { return &rbacv1.Role{} },
 			drift:  func(o client.Object) { secretRule(o.(*rbacv1.Role)).ResourceNames = nil },
 			check: func(t *testing.T, p *v1alpha1.MetaProvider, o client.Object) {
-				if diff := cmp.Diff([]string{"acme-meta"}, secretRule(o.(*rbacv1.Role)).ResourceNames); diff != "" {
+				if diff := cmp.Diff([]string{"acme-webhook"}, secretRule(o.(*rbacv1.Role)).ResourceNames); diff != "" {
 					t.Errorf("Secret resourceNames (-want +got):\n%s", diff)
 				}
 			},
 		},
 		"NetworkPolicyOpened": {
-			reason: "a relay rule opened to every namespace is closed again",
+			reason: "a metrics rule opened to every namespace is closed again",
 			obj:    func() client.Object { return &networkingv1.NetworkPolicy{} },
 			drift:  func(o client.Object) { o.(*networkingv1.NetworkPolicy).Spec.Ingress[1].From = nil },
 			check: func(t *testing.T, p *v1alpha1.MetaProvider, o client.Object) {
 				if got := o.(*networkingv1.NetworkPolicy).Spec.Ingress[1].From; len(got) != 1 {
-					t.Errorf("relay peers %+v, want the namespace's pods only", got)
+					t.Errorf("metrics peers %+v, want the namespace's pods only", got)
 				}
 			},
 		},
@@ -317,7 +318,7 @@ func TestApplyRefusesBeforeWriting(t *testing.T) {
 			p := createProvider(t, func(p *v1alpha1.MetaProvider) {})
 			p = p.DeepCopy()
 			p.Name = tc.name // in memory only: the API server refuses this name now
-			_, err := Apply(context.Background(), env.Client, env.Scheme, p, tc.opts)
+			_, err := Apply(context.Background(), clients, env.Scheme, p, tc.opts)
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("%s\nApply error %v, want %v", tc.reason, err, tc.want)
 			}

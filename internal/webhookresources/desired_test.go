@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // desiredOf returns the object of type T among Desired(p, opts).
@@ -72,7 +73,8 @@ func TestDesiredObjects(t *testing.T) {
 					t.Errorf("%s\n%T named %s/%s, want support/acme-webhook", tc.reason, o, o.GetNamespace(), o.GetName())
 				}
 				wantLabels := map[string]string{
-					NameLabel: NameValue, InstanceLabel: "acme", ManagedByLabel: ManagedByValue, ProviderLabel: "acme",
+					workload.NameLabel: string(workload.ComponentWebhook), workload.InstanceLabel: "acme",
+					workload.ManagedByLabel: workload.ManagedByValue, workload.ProviderLabel: "acme",
 				}
 				if diff := cmp.Diff(wantLabels, o.GetLabels()); diff != "" {
 					t.Errorf("%s\n%T labels (-want +got):\n%s", tc.reason, o, diff)
@@ -93,7 +95,7 @@ func TestDesiredArgs(t *testing.T) {
 			reason: "the operator's Graph API URL and version reach the server",
 			opts:   testOptions,
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090",
+				"--bind-address", ":8080", "--metrics-bind-address", ":9090",
 				"--graph-api-url", "http://graphsim.test:8080", "--graph-api-version", "v25.0"},
 		},
 		"ProviderPinsVersion": {
@@ -101,14 +103,14 @@ func TestDesiredArgs(t *testing.T) {
 			spec:   "v26.0",
 			opts:   testOptions,
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090",
+				"--bind-address", ":8080", "--metrics-bind-address", ":9090",
 				"--graph-api-url", "http://graphsim.test:8080", "--graph-api-version", "v26.0"},
 		},
 		"NoGraphSettings": {
 			reason: "empty Graph API settings are left out so the server's own defaults apply",
 			opts:   Options{Image: testOptions.Image},
 			want: []string{"webhook-server", "--provider-namespace", "support", "--provider-name", "acme",
-				"--bind-address", ":8080", "--relay-bind-address", ":8081", "--metrics-bind-address", ":9090"},
+				"--bind-address", ":8080", "--metrics-bind-address", ":9090"},
 		},
 	}
 	for name, tc := range cases {
@@ -210,10 +212,10 @@ func TestDesiredRoleIsLeastPrivilege(t *testing.T) {
 		{APIGroups: []string{"whatsapp.kubechat.io"}, Resources: []string{"whatsappchannels", "messagetemplates"}, Verbs: []string{"patch"}},
 		{APIGroups: []string{"discovery.k8s.io"}, Resources: []string{"endpointslices"}, Verbs: read},
 		{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: read},
-		{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{"acme-meta"}, Verbs: read},
+		{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{"acme-webhook"}, Verbs: read},
 	}
 	if diff := cmp.Diff(want, r.Rules); diff != "" {
-		t.Errorf("the Role must grant exactly what the server uses (no Events: it records none), its provider and Secret only by name\n(-want +got):\n%s", diff)
+		t.Errorf("the Role must grant exactly what the server uses (no Events: it records none), its provider and its derived Secret only by name (never the credentials Secret acme-meta)\n(-want +got):\n%s", diff)
 	}
 }
 
@@ -226,9 +228,9 @@ func TestDesiredNetworkPolicy(t *testing.T) {
 		from   int // number of peers; 0 means anywhere
 	}{
 		"WebhookFromAnywhere": {reason: "Meta arrives through an ingress controller in any namespace", rule: np.Spec.Ingress[0], ports: []int32{8080}, from: 0},
-		"RelayAndMetricsFromNamespace": {
-			reason: "only pods of the provider's namespace may send through the relay or read the metrics",
-			rule:   np.Spec.Ingress[1], ports: []int32{8081, 9090}, from: 1,
+		"MetricsFromNamespace": {
+			reason: "only pods of the provider's namespace may read the metrics",
+			rule:   np.Spec.Ingress[1], ports: []int32{9090}, from: 1,
 		},
 	}
 	for name, tc := range cases {
@@ -249,7 +251,7 @@ func TestDesiredNetworkPolicy(t *testing.T) {
 		})
 	}
 	if len(np.Spec.Ingress) != 2 {
-		t.Errorf("want exactly two ingress rules (webhook; relay and metrics), got %d", len(np.Spec.Ingress))
+		t.Errorf("want exactly two ingress rules (webhook; metrics), got %d: no relay port any more", len(np.Spec.Ingress))
 	}
 }
 
@@ -260,14 +262,14 @@ func TestDesiredPorts(t *testing.T) {
 	for _, port := range c.Ports {
 		container = append(container, fmt.Sprintf("%s:%d", port.Name, port.ContainerPort))
 	}
-	if diff := cmp.Diff([]string{"webhook:8080", "relay:8081", "metrics:9090"}, container); diff != "" {
+	if diff := cmp.Diff([]string{"webhook:8080", "metrics:9090"}, container); diff != "" {
 		t.Errorf("the container names the port it serves /metrics on (--metrics-bind-address), for a PodMonitor\n(-want +got):\n%s", diff)
 	}
 	var service []string
 	for _, port := range desiredOf[*corev1.Service](t, p, testOptions).Spec.Ports {
 		service = append(service, fmt.Sprintf("%s:%d", port.Name, port.Port))
 	}
-	if diff := cmp.Diff([]string{"webhook:80", "relay:8081"}, service); diff != "" {
+	if diff := cmp.Diff([]string{"webhook:80"}, service); diff != "" {
 		t.Errorf("metrics are scraped per pod and stay off the Service an Ingress exposes\n(-want +got):\n%s", diff)
 	}
 }
@@ -286,8 +288,8 @@ func TestValidateProviderName(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if err := validateProviderName(tc.name); !errors.Is(err, tc.want) {
-				t.Errorf("%s\nvalidateProviderName(%q) = %v, want %v", tc.reason, tc.name, err, tc.want)
+			if err := workload.ValidateProviderName(tc.name, nameSuffix); !errors.Is(err, tc.want) {
+				t.Errorf("%s\nValidateProviderName(%q) = %v, want %v", tc.reason, tc.name, err, tc.want)
 			}
 		})
 	}

@@ -1,16 +1,17 @@
 // Package webhookresources builds and keeps in shape the Kubernetes objects
-// that run one MetaProvider's webhook server: a ServiceAccount, a Role and
-// RoleBinding with least privilege, a Deployment, a Service, a NetworkPolicy
-// that keeps the relay and metrics ports in-namespace and, when more than one
-// replica runs, a PodDisruptionBudget.
+// that run one MetaProvider's webhook server, the internet-facing pod: a
+// ServiceAccount, a Role and RoleBinding with least privilege, a
+// Deployment, a Service, a NetworkPolicy that keeps the metrics port
+// in-namespace and, when more than one replica runs, a
+// PodDisruptionBudget (Apply); and the two Secrets derived from the
+// credentials (ApplySecrets): SecretName(p) with only what the webhook
+// server needs (never the access token), and ForwardingSecretName(p) with
+// the key that signs what is forwarded to chatbots.
 //
-// Every object is named Name(provider), carries the labels in labels.go and a
-// controller owner reference to the MetaProvider (deleting the provider
-// garbage-collects them), and is written with server-side apply under the
-// field manager FieldManager with forced ownership. Apply therefore restores
-// any field it sets that someone else changed, leaves alone fields it does not
-// set (server defaults, other tools' labels), and writes nothing when nothing
-// differs.
+// What every workload shares (owner references, labels, the hardened pod,
+// the PodDisruptionBudget, readiness, and the guard that refuses objects
+// the provider does not control) is internal/workload; the relay's objects
+// are internal/relayresources.
 //
 // The desired state is built as client-go apply configurations
 // (k8s.io/client-go/applyconfigurations) rather than typed objects: a typed

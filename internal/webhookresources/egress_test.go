@@ -27,7 +27,7 @@ func TestEgressNetworkPolicy(t *testing.T) {
 	})
 	opts := testOptions
 	opts.APIServerCIDRs = []string{"10.96.0.1/32", "172.18.0.2/32"}
-	if _, err := Apply(context.Background(), env.Client, env.Scheme, p, opts); err != nil {
+	if _, err := Apply(context.Background(), clients, env.Scheme, p, opts); err != nil {
 		t.Fatal(err)
 	}
 	np := mustGet(t, p, &networkingv1.NetworkPolicy{})

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // secretRule returns the Role's rule on Secrets; it panics when there is none.
@@ -29,7 +30,7 @@ func secretRule(r *rbacv1.Role) *rbacv1.PolicyRule {
 func resourceVersions(t *testing.T, p *v1alpha1.MetaProvider) map[string]string {
 	t.Helper()
 	rvs := map[string]string{}
-	for _, obj := range OwnedTypes() {
+	for _, obj := range workload.OwnedTypes() {
 		if err := get(t, p, obj); client.IgnoreNotFound(err) != nil {
 			t.Fatalf("get %T: %v", obj, err)
 		} else if err == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // env is the API server every integration test in this package shares; each
@@ -20,8 +21,16 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error { env = e; return nil }))
+	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error {
+		env = e
+		clients = workload.Clients{Client: e.Client, Live: e.Client}
+		return nil
+	}))
 }
+
+// clients read and write straight through the API server: envtest's
+// client has no cache, so Client and Live are the same.
+var clients workload.Clients
 
 // testOptions are the operator settings the tests apply with.
 var testOptions = Options{
@@ -44,6 +53,13 @@ func newNamespace(t *testing.T) string {
 func withReplicas(n int32) func(*v1alpha1.MetaProvider) {
 	return func(p *v1alpha1.MetaProvider) {
 		p.Spec.Webhook = &v1alpha1.ProviderWebhook{Replicas: ptr.To(n)}
+	}
+}
+
+// withRelayReplicas sets spec.relay.replicas.
+func withRelayReplicas(n int32) func(*v1alpha1.MetaProvider) {
+	return func(p *v1alpha1.MetaProvider) {
+		p.Spec.Relay = &v1alpha1.ProviderRelay{Replicas: ptr.To(n)}
 	}
 }
 
@@ -76,7 +92,7 @@ func createProvider(t *testing.T, mutate ...func(*v1alpha1.MetaProvider)) *v1alp
 // mustApply runs Apply and fails the test on error.
 func mustApply(t *testing.T, p *v1alpha1.MetaProvider) Result {
 	t.Helper()
-	res, err := Apply(context.Background(), env.Client, env.Scheme, p, testOptions)
+	res, err := Apply(context.Background(), clients, env.Scheme, p, testOptions)
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
 	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
+
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // dnsPort is where pods resolve names (cluster DNS, node-local caches).
@@ -24,10 +26,10 @@ var metadataCIDRs = []netip.Prefix{
 
 // networkPolicy admits traffic to the webhook pods on the public port from
 // anywhere (Meta arrives through the ingress controller, wherever it runs)
-// and on the relay and metrics ports only from pods of the same namespace:
-// the relay sends with the provider's token, so it must not be reachable
-// from other tenants, and the metrics are nobody else's business. Every
-// other port of the pods is closed to ingress. A Prometheus in another
+// and on the metrics port only from pods of the same namespace: the
+// metrics are nobody else's business. The outbound relay is its own
+// workload (internal/relayresources) with its own policy. Every other port
+// of the pods is closed to ingress. A Prometheus in another
 // namespace needs a NetworkPolicy of the user's own admitting it to the
 // metrics port (policies add up).
 //
@@ -38,20 +40,20 @@ var metadataCIDRs = []netip.Prefix{
 // NetworkPolicy.
 func networkPolicy(t target) *networkingv1ac.NetworkPolicyApplyConfiguration {
 	spec := networkingv1ac.NetworkPolicySpec().
-		WithPodSelector(t.labelSelector()).
+		WithPodSelector(workload.LabelSelector(t.selector())).
 		WithPolicyTypes(networkingv1.PolicyTypeIngress).
 		WithIngress(
 			networkingv1ac.NetworkPolicyIngressRule().
 				WithPorts(tcpPort(webhookPort)),
 			networkingv1ac.NetworkPolicyIngressRule().
 				WithFrom(sameNamespace()).
-				WithPorts(tcpPort(relayPort), tcpPort(metricsPort)))
+				WithPorts(tcpPort(metricsPort)))
 	if len(t.apiServerCIDRs) > 0 {
 		spec.WithPolicyTypes(networkingv1.PolicyTypeEgress).WithEgress(egressRules(t)...)
 	}
 	return networkingv1ac.NetworkPolicy(t.name, t.namespace).
 		WithLabels(t.labels()).
-		WithOwnerReferences(t.ownerReference()).
+		WithOwnerReferences(t.owner.Reference()).
 		WithSpec(spec)
 }
 

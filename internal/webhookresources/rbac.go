@@ -1,7 +1,6 @@
 package webhookresources
 
 import (
-	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	rbacv1ac "k8s.io/client-go/applyconfigurations/rbac/v1"
 
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
@@ -11,7 +10,6 @@ import (
 const (
 	groupCore      = ""
 	groupDiscovery = "discovery.k8s.io"
-	groupRBAC      = "rbac.authorization.k8s.io"
 )
 
 var (
@@ -19,20 +17,16 @@ var (
 	verbsPatch = []string{"patch"}
 )
 
-// serviceAccount is the identity the webhook server's pods run as.
-func serviceAccount(t target) *corev1ac.ServiceAccountApplyConfiguration {
-	return corev1ac.ServiceAccount(t.name, t.namespace).
-		WithLabels(t.labels()).
-		WithOwnerReferences(t.ownerReference())
-}
-
 // role grants the webhook server exactly what it does, in its own namespace:
 //   - reads its own MetaProvider, by name;
-//   - reads the channels (routes) and templates (reconcile requests, relay
-//     fallback), and patches them to set the reconcile-request annotation
-//     when Meta announces a change;
+//   - reads the channels (routes) and templates (reconcile requests), and
+//     patches them to set the reconcile-request annotation when Meta
+//     announces a change;
 //   - reads Services and EndpointSlices to route to chatbot Services;
-//   - reads one Secret, the provider's credentials.
+//   - reads one Secret, the derived SecretName(provider): the app
+//     secret(s), the verify token and the forwarding key. Never the
+//     credentials Secret, which holds the access token: the
+//     internet-facing pod cannot read the token at all.
 //
 // List and watch under resourceNames work only with a metadata.name field
 // selector, which is how the server watches its provider and its Secret.
@@ -44,7 +38,7 @@ func role(t target) *rbacv1ac.RoleApplyConfiguration {
 	group := v1alpha1.GroupVersion.Group
 	return rbacv1ac.Role(t.name, t.namespace).
 		WithLabels(t.labels()).
-		WithOwnerReferences(t.ownerReference()).
+		WithOwnerReferences(t.owner.Reference()).
 		WithRules(
 			rbacv1ac.PolicyRule().WithAPIGroups(group).
 				WithResources("metaproviders").
@@ -64,23 +58,7 @@ func role(t target) *rbacv1ac.RoleApplyConfiguration {
 				WithVerbs(verbsRead...),
 			rbacv1ac.PolicyRule().WithAPIGroups(groupCore).
 				WithResources("secrets").
-				WithResourceNames(t.secretName).
+				WithResourceNames(SecretName(t.provider)).
 				WithVerbs(verbsRead...),
 		)
-}
-
-// roleBinding binds role to serviceAccount. Its roleRef never changes (the
-// API server forbids changing it).
-func roleBinding(t target) *rbacv1ac.RoleBindingApplyConfiguration {
-	return rbacv1ac.RoleBinding(t.name, t.namespace).
-		WithLabels(t.labels()).
-		WithOwnerReferences(t.ownerReference()).
-		WithRoleRef(rbacv1ac.RoleRef().
-			WithAPIGroup(groupRBAC).
-			WithKind("Role").
-			WithName(t.name)).
-		WithSubjects(rbacv1ac.Subject().
-			WithKind("ServiceAccount").
-			WithName(t.name).
-			WithNamespace(t.namespace))
 }

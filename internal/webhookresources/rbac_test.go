@@ -12,6 +12,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 const rbacMarkerPrefix = "// +kubebuilder:rbac:"
@@ -93,44 +97,68 @@ func asUser(t *testing.T, user string, rules []rbacv1.PolicyRule) client.Client 
 	return c
 }
 
-// TestApplyAsOperator runs Apply as a user holding only the markers of
-// RBAC-NOTES.md, so that the API server's RBAC escalation check on the Role
-// and RoleBinding is exercised for real.
+// TestApplyAsOperator runs Apply, ApplySecrets and the relay's Apply as a
+// user holding only the markers of RBAC-NOTES.md, so that the API server's
+// RBAC escalation check on both Roles and RoleBindings, and the Secret
+// writes, are exercised for real.
 func TestApplyAsOperator(t *testing.T) {
 	cases := map[string]struct {
 		reason    string
 		user      string
 		skip      string
-		forbidden bool
+		forbidden string // the step refused, "" for none
+		message   string
 	}{
 		"MarkersSuffice": {
-			reason: "the operator with exactly the documented permissions can create and update everything, PDB deletion included",
+			reason: "the operator with exactly the documented permissions can create and update everything, PDB deletion and both workloads included",
 			user:   "operator-documented",
 		},
 		"GrantNotHeld": {
-			reason:    "without endpointslices the operator may not grant them: the Role is refused (the check is real)",
+			reason:    "without endpointslices the operator may not grant them: the webhook Role is refused (the check is real)",
 			user:      "operator-without-endpointslices",
 			skip:      "endpointslices",
-			forbidden: true,
+			forbidden: "webhook",
+			message:   "attempting to grant RBAC permissions not currently held",
+		},
+		"NoSecretWrites": {
+			reason:    "without create and patch on Secrets the derived Secrets cannot be written",
+			user:      "operator-without-secret-writes",
+			skip:      "resources=secrets,verbs=create",
+			forbidden: "secrets",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
 			c := asUser(t, tc.user, operatorRules(t, tc.skip))
-			p := createProvider(t, withReplicas(2))
-			_, err := Apply(context.Background(), c, env.Scheme, p, testOptions)
-			if tc.forbidden {
-				if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "attempting to grant RBAC permissions not currently held") {
-					t.Fatalf("%s\nApply error %v, want Forbidden by the escalation check", tc.reason, err)
+			as := workload.Clients{Client: c, Live: c}
+			p := createProvider(t, withReplicas(2), withRelayReplicas(2))
+			steps := []struct {
+				name string
+				run  func() error
+			}{
+				{"webhook", func() error { _, err := Apply(ctx, as, env.Scheme, p, testOptions); return err }},
+				{"secrets", func() error { return ApplySecrets(ctx, as, env.Scheme, p, testCredentials) }},
+				{"relay", func() error { _, err := relayresources.Apply(ctx, as, env.Scheme, p, testOptions); return err }},
+			}
+			for _, step := range steps {
+				err := step.run()
+				if step.name == tc.forbidden {
+					if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), tc.message) {
+						t.Fatalf("%s\n%s: error %v, want Forbidden", tc.reason, step.name, err)
+					}
+					return
 				}
-				return
+				if err != nil {
+					t.Fatalf("%s\n%s: %v", tc.reason, step.name, err)
+				}
 			}
-			if err != nil {
-				t.Fatalf("%s\nfirst Apply: %v", tc.reason, err)
-			}
-			p = updateProvider(t, p, withReplicas(1))
-			if _, err := Apply(context.Background(), c, env.Scheme, p, testOptions); err != nil {
+			p = updateProvider(t, p, func(p *v1alpha1.MetaProvider) { withReplicas(1)(p); withRelayReplicas(1)(p) })
+			if _, err := Apply(ctx, as, env.Scheme, p, testOptions); err != nil {
 				t.Fatalf("%s\nscale-down Apply: %v", tc.reason, err)
+			}
+			if _, err := relayresources.Apply(ctx, as, env.Scheme, p, testOptions); err != nil {
+				t.Fatalf("%s\nrelay scale-down Apply: %v", tc.reason, err)
 			}
 		})
 	}

@@ -7,8 +7,9 @@ import (
 )
 
 // service is the ClusterIP Service in front of the webhook pods: port 80
-// (name "webhook") is what an Ingress or Gateway routes Meta's callbacks to;
-// port 8081 (name "relay") is the outbound relay chatbots send through.
+// (name "webhook") is what an Ingress or Gateway routes Meta's callbacks
+// to, and its only port. Chatbots send through the relay's own Service
+// (<provider>-relay), never through this one.
 //
 // The metrics port is deliberately not on the Service: metrics are per
 // replica and are scraped from each pod (a PodMonitor on the container
@@ -17,7 +18,7 @@ import (
 func service(t target) *corev1ac.ServiceApplyConfiguration {
 	return corev1ac.Service(t.name, t.namespace).
 		WithLabels(t.labels()).
-		WithOwnerReferences(t.ownerReference()).
+		WithOwnerReferences(t.owner.Reference()).
 		WithSpec(corev1ac.ServiceSpec().
 			WithType(corev1.ServiceTypeClusterIP).
 			WithSelector(t.selector()).
@@ -26,10 +27,5 @@ func service(t target) *corev1ac.ServiceApplyConfiguration {
 					WithName(portWebhook).
 					WithProtocol(corev1.ProtocolTCP).
 					WithPort(servicePort).
-					WithTargetPort(intstr.FromString(portWebhook)),
-				corev1ac.ServicePort().
-					WithName(portRelay).
-					WithProtocol(corev1.ProtocolTCP).
-					WithPort(relayPort).
-					WithTargetPort(intstr.FromString(portRelay))))
+					WithTargetPort(intstr.FromString(portWebhook))))
 }

@@ -1,11 +1,8 @@
 package webhookresources
 
 import (
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
-	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
-
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // defaultReplicas is the webhook Deployment's size when the provider does not
@@ -18,7 +15,6 @@ type target struct {
 	namespace       string
 	provider        string
 	name            string
-	secretName      string
 	replicas        int32
 	image           string
 	graphAPIURL     string
@@ -27,22 +23,19 @@ type target struct {
 	// operator's Options.APIServerCIDRs.
 	egressCIDRs    []string
 	apiServerCIDRs []string
-	ownerGVK       schema.GroupVersionKind
-	ownerUID       types.UID
+	owner          workload.Owner
 }
 
-func newTarget(p *v1alpha1.MetaProvider, opts Options, ownerGVK schema.GroupVersionKind) target {
+func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
 	t := target{
 		namespace:       p.Namespace,
 		provider:        p.Name,
 		name:            Name(p.Name),
-		secretName:      p.Spec.CredentialsSecretRef.Name,
 		replicas:        desiredReplicas(p),
 		image:           opts.Image,
 		graphAPIURL:     opts.GraphAPIURL,
 		graphAPIVersion: opts.GraphAPIVersion,
-		ownerGVK:        ownerGVK,
-		ownerUID:        p.UID,
+		owner:           owner,
 	}
 	if p.Spec.GraphAPIVersion != "" {
 		t.graphAPIVersion = p.Spec.GraphAPIVersion
@@ -64,22 +57,10 @@ func desiredReplicas(p *v1alpha1.MetaProvider) int32 {
 	return defaultReplicas
 }
 
-func (t target) labels() map[string]string   { return objectLabels(t.provider) }
-func (t target) selector() map[string]string { return selectorLabels(t.provider) }
-
-// ownerReference makes the MetaProvider the controller of an object, so that
-// deleting the provider garbage-collects it (foreground deletion waits for it).
-func (t target) ownerReference() *metav1ac.OwnerReferenceApplyConfiguration {
-	return metav1ac.OwnerReference().
-		WithAPIVersion(t.ownerGVK.GroupVersion().String()).
-		WithKind(t.ownerGVK.Kind).
-		WithName(t.provider).
-		WithUID(t.ownerUID).
-		WithController(true).
-		WithBlockOwnerDeletion(true)
+func (t target) labels() map[string]string {
+	return workload.ObjectLabels(workload.ComponentWebhook, t.provider)
 }
 
-// labelSelector selects the webhook pods.
-func (t target) labelSelector() *metav1ac.LabelSelectorApplyConfiguration {
-	return metav1ac.LabelSelector().WithMatchLabels(t.selector())
+func (t target) selector() map[string]string {
+	return workload.SelectorLabels(workload.ComponentWebhook, t.provider)
 }

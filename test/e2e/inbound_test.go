@@ -30,12 +30,16 @@ func TestInboundMessagesReachTheChatbotOnce(t *testing.T) {
 		t.Fatalf("the chatbot received %d requests, want 1", len(got))
 	}
 	f := got[0]
+	forwardingKey, err := s.ForwardingKey(s.ctx, provider)
+	s.must(err)
 	wantHeaders := map[string]string{
 		"X-WhatsApp-Channel":         s.Namespace + "/support-us",
 		"X-WhatsApp-Provider":        s.Namespace + "/" + provider,
 		"X-WhatsApp-Phone-Number-Id": PhoneNumberID,
 		"Content-Type":               "application/json",
-		graphsim.HeaderSignature:     graphsim.Sign(AppSecret, f.Body),
+		// Signed with the key the chatbot reads from <provider>-forwarding,
+		// never with the Meta app secret.
+		graphsim.HeaderSignature: graphsim.Sign(forwardingKey, f.Body),
 	}
 	for k, want := range wantHeaders {
 		if v := f.Header.Get(k); v != want {

@@ -75,7 +75,8 @@ func (s *testStack) must(err error) {
 
 // readyProvider does what a user and the cluster do for a provider: the
 // user applies the Secret and the MetaProvider; the operator deploys the
-// webhook server, which starts and becomes ready; the provider is Ready.
+// webhook server and the relay, which start and become ready; the
+// provider is Ready.
 func (s *testStack) readyProvider(mutate ...func(*whatsappv1alpha1.MetaProvider)) *whatsappv1alpha1.MetaProvider {
 	s.t.Helper()
 	s.create(&corev1.Secret{
@@ -99,7 +100,9 @@ func (s *testStack) readyProvider(mutate ...func(*whatsappv1alpha1.MetaProvider)
 	}
 	s.create(p)
 	s.must(s.StartWebhookServer(s.ctx, provider))
+	s.must(s.StartRelay(s.ctx, provider))
 	s.must(s.MarkWebhookReady(s.ctx, provider))
+	s.must(s.MarkRelayReady(s.ctx, provider))
 	s.must(s.WaitCondition(s.ctx, p, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle))
 	return p
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
-	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
 // Options configure a Stack.
@@ -62,6 +62,10 @@ type Stack struct {
 	WebhookURL string
 	// WebhookMetrics is the webhook server's metrics registry.
 	WebhookMetrics *prometheus.Registry
+	// RelayURL is the relay's base URL (what a bot's WhatsApp client takes
+	// instead of Meta's) once StartRelay ran; RelayMetrics its registry.
+	RelayURL     string
+	RelayMetrics *prometheus.Registry
 
 	otherNamespaces []string
 	log             logr.Logger
@@ -71,6 +75,8 @@ type Stack struct {
 	mgrDone         chan error
 	stopHook        context.CancelFunc
 	hookDone        chan error
+	stopRelay       context.CancelFunc
+	relayDone       chan error
 }
 
 // Start starts the simulator and the controllers. The webhook server waits
@@ -131,7 +137,7 @@ func (s *Stack) startManager() error {
 		Controller:             config.Controller{SkipNameValidation: &skipNameValidation},
 		Cache: cache.Options{
 			DefaultNamespaces: namespaces,
-			ByObject:          webhookresources.CacheByObject(),
+			ByObject:          workload.CacheByObject(),
 		},
 	})
 	if err != nil {
@@ -167,7 +173,7 @@ func (s *Stack) Close() error {
 		errs = append(errs, <-s.mgrDone)
 		s.stopMgr = nil
 	}
-	errs = append(errs, s.stopWebhookServer())
+	errs = append(errs, s.stopWebhookServer(), s.stopRelayServer())
 	if s.listener != nil {
 		_ = s.listener.Close() // already closed when the server ran
 		s.listener = nil

@@ -17,6 +17,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -93,7 +94,7 @@ func TestANumberHeldElsewhereIsRetriedNotDropped(t *testing.T) {
 		},
 	}
 	s.createIn(other, shared)
-	s.markWebhookReadyIn(other, "shared")
+	s.markWorkloadsReadyIn(other, "shared")
 	s.must(s.WaitCondition(s.ctx, shared, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle))
 	holder := s.otherChannel(other, "first", "shared", "https://other-team.example/bot")
 	s.must(s.WaitCondition(s.ctx, holder, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle))
@@ -180,19 +181,22 @@ func (s *testStack) createIn(ns string, obj client.Object) {
 	}
 }
 
-// markWebhookReadyIn plays the kubelet for a provider of another namespace
-// whose webhook server is not run by this Stack.
-func (s *testStack) markWebhookReadyIn(ns, providerName string) {
+// markWorkloadsReadyIn gives the webhook and relay Deployments of
+// providerName in ns a ready replica, as the kubelet would: the provider is
+// Ready only with both.
+func (s *testStack) markWorkloadsReadyIn(ns, providerName string) {
 	s.t.Helper()
-	d := &appsv1.Deployment{}
-	key := client.ObjectKey{Namespace: ns, Name: webhookresources.Name(providerName)}
-	s.must(Eventually(s.ctx, WaitTimeout, "the operator creates Deployment "+key.String(), func(ctx context.Context) (bool, error) {
-		return true, s.Client.Get(ctx, key, d)
-	}))
-	patch := client.MergeFrom(d.DeepCopy())
-	d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas, d.Status.UpdatedReplicas = 1, 1, 1, 1
-	d.Status.ObservedGeneration = d.Generation
-	s.must(s.Client.Status().Patch(s.ctx, d, patch))
+	for _, name := range []string{webhookresources.Name(providerName), relayresources.Name(providerName)} {
+		d := &appsv1.Deployment{}
+		key := client.ObjectKey{Namespace: ns, Name: name}
+		s.must(Eventually(s.ctx, WaitTimeout, "the operator creates Deployment "+key.String(), func(ctx context.Context) (bool, error) {
+			return true, s.Client.Get(ctx, key, d)
+		}))
+		patch := client.MergeFrom(d.DeepCopy())
+		d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas, d.Status.UpdatedReplicas = 1, 1, 1, 1
+		d.Status.ObservedGeneration = d.Generation
+		s.must(s.Client.Status().Patch(s.ctx, d, patch))
+	}
 }
 
 // conditionMessage returns the message of obj's condition of type condType.

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
@@ -105,8 +107,13 @@ func (s *Stack) stopWebhookServer() error {
 // envtest runs neither. Call it after StartWebhookServer, so that "ready"
 // is true of the server that actually runs.
 func (s *Stack) MarkWebhookReady(ctx context.Context, provider string) error {
+	return s.markDeploymentReady(ctx, webhookresources.Name(provider))
+}
+
+// markDeploymentReady gives the Deployment called name every replica ready.
+func (s *Stack) markDeploymentReady(ctx context.Context, name string) error {
 	d := &appsv1.Deployment{}
-	key := client.ObjectKey{Namespace: s.Namespace, Name: webhookresources.Name(provider)}
+	key := client.ObjectKey{Namespace: s.Namespace, Name: name}
 	err := Eventually(ctx, WaitTimeout, "the operator creates Deployment "+key.String(), func(ctx context.Context) (bool, error) {
 		return true, s.Client.Get(ctx, key, d)
 	})
@@ -124,6 +131,17 @@ func (s *Stack) MarkWebhookReady(ctx context.Context, provider string) error {
 		return fmt.Errorf("mark Deployment %s ready: %w", key, err)
 	}
 	return nil
+}
+
+// ForwardingKey reads the key the operator generated for provider, which
+// signs what the webhook server forwards (the Secret a chatbot mounts).
+func (s *Stack) ForwardingKey(ctx context.Context, provider string) (string, error) {
+	sec := &corev1.Secret{}
+	key := client.ObjectKey{Namespace: s.Namespace, Name: whatsappv1alpha1.ForwardingSecretName(provider)}
+	if err := s.Client.Get(ctx, key, sec); err != nil {
+		return "", fmt.Errorf("read the forwarding key: %w", err)
+	}
+	return string(sec.Data[whatsappv1alpha1.SecretKeyForwardingKey]), nil
 }
 
 // Deliver POSTs payload to the webhook server as Meta does, signed with

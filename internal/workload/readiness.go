@@ -1,4 +1,4 @@
-package webhookresources
+package workload
 
 import (
 	"fmt"
@@ -12,14 +12,29 @@ import (
 // Progressing condition when a rollout stopped making progress.
 const reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 
-// observeDeployment fills res from the Deployment as the API server returned
+// Readiness is a workload's Deployment as a condition reads it.
+type Readiness struct {
+	// ServiceName is the Service in front of the pods, for status.
+	ServiceName string
+	// DesiredReplicas is the Deployment size Apply asked for.
+	DesiredReplicas int32
+	// ReadyReplicas is the Deployment's status.readyReplicas.
+	ReadyReplicas int32
+	// Ready is true when at least one replica is ready and the rollout has
+	// not exceeded its progress deadline.
+	Ready bool
+	// Message says how many replicas are ready and, when not Ready, why.
+	Message string
+}
+
+// ObserveDeployment fills r from the Deployment as the API server returned
 // it from the apply: ready replicas, and whether the rollout is stuck (the
 // Deployment controller gave up progressing, or cannot create pods).
-func observeDeployment(d *appsv1ac.DeploymentApplyConfiguration, t target, res *Result) {
+func ObserveDeployment(d *appsv1ac.DeploymentApplyConfiguration, r *Readiness) {
 	var stalled, replicaFailure string
 	if s := d.Status; s != nil {
 		if s.ReadyReplicas != nil {
-			res.ReadyReplicas = *s.ReadyReplicas
+			r.ReadyReplicas = *s.ReadyReplicas
 		}
 		for _, c := range s.Conditions {
 			if c.Type == nil || c.Status == nil {
@@ -34,13 +49,13 @@ func observeDeployment(d *appsv1ac.DeploymentApplyConfiguration, t target, res *
 			}
 		}
 	}
-	res.Ready = res.ReadyReplicas >= 1 && stalled == ""
-	res.Message = fmt.Sprintf("Deployment %s/%s: %d/%d replicas ready", t.namespace, t.name, res.ReadyReplicas, res.DesiredReplicas)
+	r.Ready = r.ReadyReplicas >= 1 && stalled == ""
+	r.Message = fmt.Sprintf("Deployment %s/%s: %d/%d replicas ready", deref(d.Namespace), deref(d.Name), r.ReadyReplicas, r.DesiredReplicas)
 	if stalled != "" {
-		res.Message += "; rollout stalled: " + stalled
+		r.Message += "; rollout stalled: " + stalled
 	}
 	if replicaFailure != "" {
-		res.Message += "; cannot create pods: " + replicaFailure
+		r.Message += "; cannot create pods: " + replicaFailure
 	}
 }
 
