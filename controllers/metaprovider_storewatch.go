@@ -56,8 +56,8 @@ func (w *storeWatch) sweep(ctx context.Context) {
 	g.SetLimit(storeWatchParallel)
 	for i := range list.Items {
 		p := &list.Items[i]
-		if p.Spec.SharedState == nil || p.Spec.SharedState.Redis == nil || !p.DeletionTimestamp.IsZero() {
-			continue
+		if p.Spec.SharedState == nil || p.Spec.SharedState.Redis == nil || !p.DeletionTimestamp.IsZero() || p.IsSuspended() {
+			continue // a suspended provider's reconcile would not look (spec.suspend)
 		}
 		shown := conditions.Get(p, whatsappv1alpha1.ConditionSharedStateReady)
 		if shown == nil {

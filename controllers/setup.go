@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
@@ -79,6 +80,10 @@ type Options struct {
 	// SharedStoreAllow re-opens addresses the store dialer refuses
 	// (loopback, link-local; tests).
 	SharedStoreAllow []netip.Prefix
+	// WebhookPodDefaults and RelayPodDefaults are the operator-wide pod
+	// settings of the webhook servers and relays, under each provider's
+	// spec.webhook.pod and spec.relay.pod (internal/podsettings).
+	WebhookPodDefaults, RelayPodDefaults *whatsappv1alpha1.PodSettings
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -122,7 +127,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		Image: opts.WebhookImage, GraphAPIURL: opts.GraphAPIURL, GraphAPIVersion: opts.GraphAPIVersion,
 		APIServerCIDRs: opts.APIServerCIDRs,
 	}
+	resources.PodDefaults = opts.WebhookPodDefaults
 	relayResources := resources
+	relayResources.PodDefaults = opts.RelayPodDefaults
 	if opts.RelayImage != "" {
 		relayResources.Image = opts.RelayImage
 	}

@@ -93,6 +93,9 @@ type fixtureOptions struct {
 	// storeRecheck is Options.SharedStoreRecheck (default 1m); the shared
 	// store may always be on loopback in tests.
 	storeRecheck time.Duration
+	// webhookPodDefaults and relayPodDefaults are the operator-wide pod
+	// settings (--webhook-pod-defaults, --relay-pod-defaults).
+	webhookPodDefaults, relayPodDefaults *whatsappv1alpha1.PodSettings
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -172,6 +175,7 @@ func (f *fixture) startManager(o fixtureOptions) {
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
 		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
 		MediaFetcher: media, SharedStoreRecheck: o.storeRecheck, SharedStoreAllow: redistest.Loopback,
+		WebhookPodDefaults: o.webhookPodDefaults, RelayPodDefaults: o.relayPodDefaults,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,7 @@ func deployment(t target) *appsv1ac.DeploymentApplyConfiguration {
 		TerminationGracePeriodSeconds: terminationGracePeriodSeconds,
 		Volumes:                       t.store.Volumes,
 		Mounts:                        t.store.Mounts,
+		Settings:                      t.pod,
 	})
 }
 
