@@ -111,6 +111,21 @@ func (s *Server) start(bin string) error {
 	return errors.New("redis-server did not answer PING within 10s")
 }
 
+// StartTLS runs a server that also serves TLS with the PEM certificate and
+// key in certFile and keyFile (clients show no certificate), and returns it
+// with the TLS address. Its plain port (Addr) stays open: Start waits on it.
+func StartTLS(certFile, keyFile string) (*Server, string, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := Start("--tls-port", strconv.Itoa(port), "--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-auth-clients", "no")
+	if err != nil {
+		return nil, "", err
+	}
+	return s, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), nil
+}
+
 // Addr is host:port.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
