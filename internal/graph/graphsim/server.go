@@ -84,9 +84,9 @@ type Server struct {
 	eventLog    eventLog
 	// userMessages counts SendFromUser's messages (their wamids).
 	userMessages int
-	mediaBytes  mediaStore // bytes of small media, for the demo's page (mediabytes.go)
-	timers      []*time.Timer
-	closed      bool
+	mediaBytes   mediaStore // bytes of small media, for the demo's page (mediabytes.go)
+	timers       []*time.Timer
+	closed       bool
 
 	deliveries sync.WaitGroup
 	control    http.Handler
