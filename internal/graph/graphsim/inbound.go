@@ -56,7 +56,9 @@ type UserMessage struct {
 // callback's answer to the webhook (StatusCode 0 and Error when it could
 // not be reached).
 type UserMessageResult struct {
-	MessageID  string `json:"message_id"`
+	MessageID string `json:"message_id"`
+	// MediaID is an image's id (MediaBytes has it).
+	MediaID    string `json:"media_id,omitempty"`
 	StatusCode int    `json:"status_code,omitempty"`
 	Error      string `json:"error,omitempty"`
 }
@@ -133,6 +135,7 @@ func (s *Server) SendFromUser(ctx context.Context, phoneNumberID string, m UserM
 		in.MessageID = wamid(p.ID, m.From, m.Type, in.Timestamp.String(), fmt.Sprint(s.userMessages))
 	}
 	var payload []byte
+	mediaID := ""
 	switch m.Type {
 	case UserText:
 		payload = TextMessageWebhook(in, m.Text)
@@ -142,6 +145,7 @@ func (s *Server) SendFromUser(ctx context.Context, phoneNumberID string, m UserM
 			Size: len(m.ImageData), SHA256: hex.EncodeToString(sum[:])}
 		s.media[media.ID] = media
 		s.mediaBytes.keep(media.ID, m.ImageData)
+		mediaID = media.ID
 		payload = ImageMessageWebhook(in, MediaRef{ID: media.ID, MIMEType: media.MIMEType, SHA256: media.SHA256, Caption: m.Text})
 	case UserButtonReply:
 		payload = ButtonReplyWebhook(in, m.ReplyID, m.Title)
@@ -152,7 +156,7 @@ func (s *Server) SendFromUser(ctx context.Context, phoneNumberID string, m UserM
 	}
 	s.mu.Unlock()
 
-	res := UserMessageResult{MessageID: in.MessageID}
+	res := UserMessageResult{MessageID: in.MessageID, MediaID: mediaID}
 	d := Delivery{URL: url, Field: fieldMessages, At: s.now()}
 	resp, err := s.DeliverWebhook(ctx, url, secret, payload)
 	if err != nil {
