@@ -14,6 +14,7 @@ SETUP_ENVTEST_VERSION ?= v0.25.1
 KUSTOMIZE_VERSION ?= v5.8.3
 CRD_REF_DOCS_VERSION ?= v0.3.0
 PROMETHEUS_OPERATOR_VERSION ?= v0.95.2
+GATEWAY_API_VERSION ?= v1.6.3
 CHART ?= charts/whatsapp-operator
 ENVTEST_K8S_VERSION ?= 1.36.3
 FUZZTIME ?= 10s
@@ -45,10 +46,12 @@ help: ## Show this help.
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the Go markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/...;./controllers/...;./webhookserver/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	@# The chart renders these copies (CRDs, the manager's rules, the admission policy): they cannot drift.
-	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy
+	rm -rf $(CHART)/files && mkdir -p $(CHART)/files/crds $(CHART)/files/rbac $(CHART)/files/policy $(CHART)/files/monitoring
 	cp config/crd/bases/*.yaml $(CHART)/files/crds/
 	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
 	cp config/policy/webhook-server-annotation-only.yaml config/policy/operator-writes.yaml $(CHART)/files/policy/
+	@# The monitoring bundle (config/prometheus): the chart renders the same PodMonitors, rules and dashboard.
+	cp config/prometheus/podmonitors.yaml config/prometheus/prometheus-rule.yaml config/prometheus/grafana/whatsapp-operator.json $(CHART)/files/monitoring/
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -78,6 +81,10 @@ verify-generated: manifests generate api-docs ## Fail when CRDs, RBAC, deepcopy,
 .PHONY: monitoring-crds
 monitoring-crds: $(CONTROLLER_GEN) ## Regenerate test/crds/ (ServiceMonitor, PodMonitor, PrometheusRule) from prometheus-operator's types.
 	CONTROLLER_GEN=$(CONTROLLER_GEN) PROMETHEUS_OPERATOR_VERSION=$(PROMETHEUS_OPERATOR_VERSION) hack/monitoring-crds.sh
+
+.PHONY: gateway-crds
+gateway-crds: ## Refresh test/crds/gateway.networking.k8s.io (HTTPRoute, Gateway) from the Gateway API module.
+	GATEWAY_API_VERSION=$(GATEWAY_API_VERSION) hack/gateway-crds.sh
 
 .PHONY: envtest-assets
 envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envtest (offline-capable).

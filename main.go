@@ -22,6 +22,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/controllers"
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
+	"github.com/kubechat/whatsapp-operator/internal/podsettings"
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
@@ -49,11 +50,14 @@ func runOperator() int {
 		leaderElect, secureMetrics, http2    bool
 		showVersion                          bool
 		watchNamespaces, relayImage          string
+		webhookPodDefaults, relayPodDefaults string
 	)
 	flag.StringVar(&graphURL, "graph-api-url", envOr("GRAPH_API_URL", graph.DefaultBaseURL), "Graph API base URL (env GRAPH_API_URL): Meta, a proxy, or the simulator.")
 	flag.StringVar(&graphVersion, "graph-api-version", graph.DefaultVersion, "Graph API version used when a MetaProvider sets none.")
 	flag.StringVar(&webhookImage, "webhook-image", envOr("WEBHOOK_IMAGE", defaultWebhookImage), "Image of the managed webhook servers (env WEBHOOK_IMAGE); the operator's own image.")
 	flag.StringVar(&relayImage, "relay-image", os.Getenv("RELAY_IMAGE"), "Image of the managed relays (env RELAY_IMAGE); default the --webhook-image (the same binary).")
+	flag.StringVar(&webhookPodDefaults, "webhook-pod-defaults", os.Getenv("WEBHOOK_POD_DEFAULTS"), "Operator-wide pod settings of the webhook servers, as the JSON of a MetaProvider's spec.webhook.pod (env WEBHOOK_POD_DEFAULTS); each provider's own win.")
+	flag.StringVar(&relayPodDefaults, "relay-pod-defaults", os.Getenv("RELAY_POD_DEFAULTS"), "Operator-wide pod settings of the relays, as the JSON of a MetaProvider's spec.relay.pod (env RELAY_POD_DEFAULTS); each provider's own win.")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Metrics endpoint address (HTTPS unless --metrics-secure=false); 0 disables it.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Health and readiness probe address.")
@@ -78,6 +82,16 @@ func runOperator() int {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	log := ctrl.Log.WithName("setup")
 	namespaces, err := controllers.ParseWatchNamespaces(watchNamespaces)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	webhookPod, err := podsettings.ParseDefaults("webhook-pod-defaults", webhookPodDefaults)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	relayPod, err := podsettings.ParseDefaults("relay-pod-defaults", relayPodDefaults)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -126,7 +140,7 @@ func runOperator() int {
 	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: graphURL, GraphAPIVersion: graphVersion, WebhookImage: webhookImage, RelayImage: relayImage,
-		APIServerCIDRs: apiServer,
+		APIServerCIDRs: apiServer, WebhookPodDefaults: webhookPod, RelayPodDefaults: relayPod,
 	}); err != nil {
 		log.Error(err, "cannot set up the controllers")
 		return 1

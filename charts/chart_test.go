@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/kubechat/whatsapp-operator/internal/podsettings"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 )
 
@@ -30,13 +31,18 @@ func TestMain(m *testing.M) {
 	os.Exit(testenv.RunTests(m, func(e *testenv.Env) error {
 		env = e
 		// The ServiceMonitor is checked against prometheus-operator's real
-		// schema (test/crds, make monitoring-crds).
+		// schema (test/crds, make monitoring-crds), the guide's HTTPRoute
+		// against the Gateway API's (make gateway-crds).
 		if _, err := envtest.InstallCRDs(e.Config, envtest.CRDInstallOptions{
-			Paths: []string{filepath.Join("..", "test", "crds", "monitoring.coreos.com")}, ErrorIfPathMissing: true,
+			Paths: []string{
+				filepath.Join("..", "test", "crds", "monitoring.coreos.com"),
+				// The guide's HTTPRoute, against the Gateway API's schema.
+				filepath.Join("..", "test", "crds", "gateway.networking.k8s.io"),
+			}, ErrorIfPathMissing: true,
 		}); err != nil {
 			return err
 		}
-		for _, ns := range append([]string{releaseNS}, scopedNamespaces...) {
+		for _, ns := range append([]string{releaseNS, "monitoring"}, scopedNamespaces...) {
 			if err := e.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 				return err
 			}
@@ -55,6 +61,14 @@ image:
 imagePullSecrets: [{name: mirror-pull}]
 webhookServer:
   image: {repository: registry.example.com/mirror/whatsapp-webhook, tag: v0.1.0-hardened}
+  pod:
+    nodeSelector: {node.example.com/pool: edge}
+    priorityClassName: webhook-critical
+    labels: {example.com/cost-center: "42"}
+relay:
+  pod:
+    resources: {limits: {memory: 1Gi}}
+    tolerations: [{key: dedicated, operator: Equal, value: relay, effect: NoSchedule}]
 leaderElection: {enabled: true}
 logLevel: debug
 graphAPI: {url: "https://graph-proxy.example.com", version: v24.0}
@@ -76,6 +90,16 @@ metrics:
     enabled: true
     labels: {release: prometheus}
     interval: 30s
+  podMonitors:
+    enabled: true
+    labels: {release: prometheus}
+    interval: 30s
+  prometheusRule:
+    enabled: true
+    labels: {release: prometheus}
+  grafanaDashboard:
+    enabled: true
+    namespace: monitoring
 `
 
 // minimalValues turn off every optional part and use an existing
@@ -192,8 +216,10 @@ func checkDefaults(t *testing.T, objs []*unstructured.Unstructured) {
 	if svc := find(objs, "Service")["whatsapp-operator-system/whatsapp-operator-metrics"]; svc == nil {
 		t.Error("no metrics Service")
 	}
-	if len(find(objs, "ServiceMonitor")) != 0 {
-		t.Error("a ServiceMonitor is rendered by default; clusters without prometheus-operator would refuse it")
+	for _, kind := range []string{"ServiceMonitor", "PodMonitor", "PrometheusRule"} {
+		if len(find(objs, kind)) != 0 {
+			t.Errorf("a %s is rendered by default; clusters without prometheus-operator would refuse it", kind)
+		}
 	}
 }
 
@@ -247,6 +273,16 @@ func checkNonDefaults(t *testing.T, objs []*unstructured.Unstructured) {
 	if env["RELAY_IMAGE"] != image {
 		t.Errorf("RELAY_IMAGE %q, want the operator's image %q when relay.image is unset", env["RELAY_IMAGE"], image)
 	}
+	// The pod defaults reach the operator as the flags' JSON, which it
+	// reads with the rules admission applies to a provider's own.
+	webhookPod, err := podsettings.ParseDefaults("webhook-pod-defaults", env["WEBHOOK_POD_DEFAULTS"])
+	if err != nil || webhookPod == nil || webhookPod.NodeSelector["node.example.com/pool"] != "edge" || webhookPod.PriorityClassName != "webhook-critical" || webhookPod.Labels["example.com/cost-center"] != "42" {
+		t.Errorf("WEBHOOK_POD_DEFAULTS %q reads as %+v, %v", env["WEBHOOK_POD_DEFAULTS"], webhookPod, err)
+	}
+	relayPod, err := podsettings.ParseDefaults("relay-pod-defaults", env["RELAY_POD_DEFAULTS"])
+	if err != nil || relayPod == nil || relayPod.Resources == nil || relayPod.Resources.Limits.Memory != "1Gi" || len(relayPod.Tolerations) != 1 {
+		t.Errorf("RELAY_POD_DEFAULTS %q reads as %+v, %v", env["RELAY_POD_DEFAULTS"], relayPod, err)
+	}
 	pod := []string{"spec", "template", "spec"}
 	for path, want := range map[string]any{
 		"priorityClassName":                    "system-cluster-critical",
@@ -282,6 +318,7 @@ func checkNonDefaults(t *testing.T, objs []*unstructured.Unstructured) {
 	if get(t, svc, "spec", "ports", "0", "name") != get(t, sm, "spec", "endpoints", "0", "port") {
 		t.Error("the ServiceMonitor scrapes a port the Service does not name")
 	}
+	checkMonitoringIsConfigMonitoring(t, objs)
 }
 
 func checkMinimal(t *testing.T, objs []*unstructured.Unstructured) {
@@ -326,6 +363,11 @@ func TestChartRefusesBadValues(t *testing.T) {
 		"graph version":  {reason: "Graph API versions look like v25.0", values: `graphAPI: {version: "25"}`, want: "graphAPI"},
 		"unknown value":  {reason: "a misspelt value must not be ignored", values: `watchNamespace: [team-a]`, want: "watchNamespace"},
 		"digest":         {reason: "a digest that is not one pins nothing", values: `image: {digest: latest}`, want: "digest"},
+		"pod selector label": {
+			reason: "a default label on app.kubernetes.io/instance would take the pods from their Deployment, Service and NetworkPolicy",
+			values: `webhookServer: {pod: {labels: {app.kubernetes.io/instance: other}}}`, want: "invalid propertyName 'app.kubernetes.io/instance'",
+		},
+		"pod setting misspelt": {reason: "a misspelt pod setting must not be ignored", values: `relay: {pod: {nodeSelectors: {pool: edge}}}`, want: "nodeSelectors"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 )
 
 // The pages whose every fenced block this test runs.
-var testedDocs = []string{"README.md", "docs/install.md", "docs/upgrade-and-uninstall.md"}
+var testedDocs = []string{"README.md", "docs/install.md", "docs/upgrade-and-uninstall.md", "docs/guide.md", "docs/troubleshooting.md"}
 
 // TestDocsBlocksWork runs every sh and yaml block of the install, upgrade
 // and uninstall pages, so what a platform team copies from them works:
@@ -34,6 +34,8 @@ var testedDocs = []string{"README.md", "docs/install.md", "docs/upgrade-and-unin
 //     API server checks resources, flags and patch bodies; what the operator
 //     does on deletion is tested in controllers/);
 //   - make: run with make -n;
+//   - curl to graph.facebook.com: run against the Graph API simulator
+//     seeded with the pages' WABA, app and number (docs_curl_test.go);
 //   - YAML with apiVersion and kind: applied with server-side dry-run; other
 //     YAML: chart values, rendered and applied as helm install -f would.
 //
@@ -157,6 +159,8 @@ func runDocCommand(t *testing.T, where string, cmd []string, installed map[strin
 		if out, err := env.Kubectl(args...); err != nil {
 			t.Errorf("%s: %s: %v\n%s", where, line, err, out)
 		}
+	case "curl":
+		runDocCurl(t, where, cmd[1:])
 	case "make":
 		out, err := exec.Command("make", append([]string{"-n", "-C", ".."}, cmd[1:]...)...).CombinedOutput()
 		if err != nil {

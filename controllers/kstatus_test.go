@@ -81,6 +81,23 @@ func TestKstatusHelperIsTheLibrary(t *testing.T) {
 			gen:    1, observedGen: 1, conds: []metav1.Condition{cond("Ready", metav1.ConditionFalse), cond("Stalled", metav1.ConditionTrue)},
 			want: status.FailedStatus,
 		},
+		// Suspension (decision 027): observedGeneration follows the
+		// suspended spec, Reconciling goes, Ready and Stalled stay.
+		"suspended while ready": {
+			reason: "a suspended object that was Ready stays done for Flux and kubectl",
+			gen:    4, observedGen: 4, conds: []metav1.Condition{cond("Ready", metav1.ConditionTrue)},
+			want: status.CurrentStatus,
+		},
+		"suspended while stalled": {
+			reason: "the problem a human must fix is still there",
+			gen:    4, observedGen: 4, conds: []metav1.Condition{cond("Ready", metav1.ConditionFalse), cond("Stalled", metav1.ConditionTrue)},
+			want: status.FailedStatus,
+		},
+		"suspended while in progress": {
+			reason: "kstatus reads Ready=False without Reconciling as InProgress: it never claims a not-Ready object done",
+			gen:    4, observedGen: 4, conds: []metav1.Condition{cond("Ready", metav1.ConditionFalse)},
+			want: status.InProgressStatus,
+		},
 	}
 	for name, tc := range cases {
 		if got := kstatus(tc.gen, tc.observedGen, tc.conds); got != string(tc.want) {

@@ -22,14 +22,24 @@ var objectsDesc = prometheus.NewDesc(
 
 type objectsCollector struct{ reader client.Reader }
 
-// RegisterMetrics registers the object gauges and the phone numbers'
-// quality and messaging limit (metrics_numbers.go), read from reader (the
-// manager's cache).
+// RegisterMetrics registers the object gauges, the stalled objects
+// (metrics_stalled.go), the phone numbers' quality and messaging limit
+// (metrics_numbers.go), the tokens' expiry (metrics_tokens.go) and the
+// templates' status at Meta (metrics_templates.go), all read from reader
+// (the manager's cache) at scrape time.
 func RegisterMetrics(r prometheus.Registerer, reader client.Reader) error {
-	if err := r.Register(&objectsCollector{reader: reader}); err != nil {
-		return err
+	for _, c := range []prometheus.Collector{
+		&objectsCollector{reader: reader},
+		&stalledCollector{reader: reader},
+		&numbersCollector{reader: reader},
+		&tokensCollector{reader: reader},
+		&templatesCollector{reader: reader},
+	} {
+		if err := r.Register(c); err != nil {
+			return err
+		}
 	}
-	return r.Register(&numbersCollector{reader: reader})
+	return nil
 }
 
 func (c *objectsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- objectsDesc }

@@ -25,8 +25,9 @@ type kindReconciler[T statusObject] interface {
 }
 
 // reconcileObject is the one reconcile skeleton of every kind: get the
-// object, hand a deleted one to finalize, keep a copy of it as it was, sync
-// it, settle the outcome onto its conditions, and write its status when it
+// object, hand a deleted one to finalize (suspended or not, as Flux does),
+// keep a copy of it as it was, leave a suspended one alone, sync it,
+// settle the outcome onto its conditions, and write its status when it
 // changed (finishStatus: observedGeneration, the reconcile-request mirror,
 // Events on Ready transitions).
 func reconcileObject[T statusObject](ctx context.Context, b *base, req ctrl.Request, obj T, k kindReconciler[T]) (ctrl.Result, error) {
@@ -41,6 +42,14 @@ func reconcileObject[T statusObject](ctx context.Context, b *base, req ctrl.Requ
 	}
 	before := obj.DeepCopyObject().(T)
 	conditions.MarkSeen(obj)
+	if obj.IsSuspended() {
+		// Flux's spec.suspend: no Graph call, no change; the status says
+		// so (internal/conditions/suspend.go). Nothing is requeued: the
+		// spec change that resumes it brings it back.
+		conditions.MarkSuspended(obj)
+		return ctrl.Result{}, b.finishStatus(ctx, obj, before, nil)
+	}
+	conditions.MarkResumed(obj)
 	res, err := k.sync(ctx, obj)
 	res, err = settle(obj, res, err)
 	if serr := b.finishStatus(ctx, obj, before, err); serr != nil && err == nil {

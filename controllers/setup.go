@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/mediafetch"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
@@ -69,6 +70,10 @@ type Options struct {
 	// MediaFetcher fetches media header samples; default mediafetch.New
 	// with its defaults (https, size limits, private addresses refused).
 	MediaFetcher *mediafetch.Fetcher
+	// WebhookPodDefaults and RelayPodDefaults are the operator-wide pod
+	// settings of the webhook servers and relays, under each provider's
+	// spec.webhook.pod and spec.relay.pod (internal/podsettings).
+	WebhookPodDefaults, RelayPodDefaults *whatsappv1alpha1.PodSettings
 	// Now returns the current time; tests may fake it.
 	Now func() time.Time
 }
@@ -106,7 +111,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		Image: opts.WebhookImage, GraphAPIURL: opts.GraphAPIURL, GraphAPIVersion: opts.GraphAPIVersion,
 		APIServerCIDRs: opts.APIServerCIDRs,
 	}
+	resources.PodDefaults = opts.WebhookPodDefaults
 	relayResources := resources
+	relayResources.PodDefaults = opts.RelayPodDefaults
 	if opts.RelayImage != "" {
 		relayResources.Image = opts.RelayImage
 	}

@@ -19,11 +19,14 @@ type statusObject interface {
 	client.Object
 	conditions.Setter
 	GetReconcileStatus() *whatsappv1alpha1.ReconcileStatus
+	// IsSuspended tells whether spec.suspend is true.
+	IsSuspended() bool
 }
 
 // finishStatus applies the rules every kind shares and writes the status
 // when it differs from before:
-//   - status.observedGeneration only when the object ended Ready or Stalled;
+//   - status.observedGeneration only when the object ended Ready or Stalled
+//     (or suspended);
 //   - the reconcile-request annotation mirrored in
 //     status.lastHandledReconcileAt once a reconcile succeeded;
 //   - an Event on each transition of Ready (Normal when True, Warning
@@ -74,7 +77,9 @@ func (b *base) eventOnTransition(obj, before statusObject) {
 	if was != nil && was.Status == now.Status && was.Reason == now.Reason {
 		return
 	}
-	b.event(obj, now.Status == metav1.ConditionTrue, now.Reason, now.Message)
+	// Suspending is what the user asked for: good news, whatever the
+	// status it keeps.
+	b.event(obj, now.Status == metav1.ConditionTrue || now.Reason == whatsappv1alpha1.ReasonSuspended, now.Reason, now.Message)
 }
 
 // event records one Event; Normal for good news, Warning otherwise.

@@ -87,6 +87,9 @@ type fixtureOptions struct {
 	// metaBudgets runs the client with Meta's own hourly budgets (the
 	// production defaults) and makes the simulator enforce them.
 	metaBudgets bool
+	// webhookPodDefaults and relayPodDefaults are the operator-wide pod
+	// settings (--webhook-pod-defaults, --relay-pod-defaults).
+	webhookPodDefaults, relayPodDefaults *whatsappv1alpha1.PodSettings
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -165,7 +168,8 @@ func (f *fixture) startManager(o fixtureOptions) {
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: f.simURL, GraphAPIVersion: "v25.0", WebhookImage: "whatsapp-operator:test",
 		MinListingAge: 500 * time.Millisecond, PendingPollMin: time.Second, NumberRecheckAge: o.numberRecheckAge,
-		MediaFetcher: media,
+		MediaFetcher:       media,
+		WebhookPodDefaults: o.webhookPodDefaults, RelayPodDefaults: o.relayPodDefaults,
 	}); err != nil {
 		t.Fatal(err)
 	}

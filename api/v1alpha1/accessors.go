@@ -28,3 +28,15 @@ func (c *WhatsAppChannel) GetReconcileStatus() *ReconcileStatus { return &c.Stat
 
 // GetReconcileStatus returns the kstatus fields of the status.
 func (t *MessageTemplate) GetReconcileStatus() *ReconcileStatus { return &t.Status.ReconcileStatus }
+
+// IsSuspended tells whether spec.suspend asks the operator to leave the
+// provider alone.
+func (p *MetaProvider) IsSuspended() bool { return p.Spec.Suspend }
+
+// IsSuspended tells whether spec.suspend asks the operator to leave the
+// channel alone.
+func (c *WhatsAppChannel) IsSuspended() bool { return c.Spec.Suspend }
+
+// IsSuspended tells whether spec.suspend asks the operator to leave the
+// template alone.
+func (t *MessageTemplate) IsSuspended() bool { return t.Spec.Suspend }

@@ -155,4 +155,7 @@ const (
 	ReasonGraphAPIError = "GraphAPIError"
 	// ReasonDeleting: the object is being deleted.
 	ReasonDeleting = "Deleting"
+	// ReasonSuspended: spec.suspend is true; the operator does nothing for
+	// the object. Ready keeps the status it had when it was suspended.
+	ReasonSuspended = "Suspended"
 )

@@ -115,6 +115,15 @@ type MessageTemplateSpec struct {
 	// +kubebuilder:default=Delete
 	// +optional
 	DeletionPolicy string `json:"deletionPolicy,omitempty"`
+
+	// suspend stops the operator from acting on this template, as Flux's
+	// spec.suspend does: it is neither submitted, edited nor re-read at
+	// Meta until suspend is false again; a spec change made meanwhile is
+	// sent then. Ready keeps its last status with reason Suspended, so the
+	// relay keeps using an approved new_bot_message. Deleting the object
+	// is not suspended: deletionPolicy applies.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // TemplateHeader is a template's header component.

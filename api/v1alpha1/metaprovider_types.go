@@ -77,6 +77,17 @@ type MetaProviderSpec struct {
 	// access token.
 	// +optional
 	Relay *ProviderRelay `json:"relay,omitempty"`
+
+	// suspend stops the operator from acting on this provider, as Flux's
+	// spec.suspend does: no Graph API call (token, subscription, numbers)
+	// and no change in the cluster (the webhook server and relay
+	// Deployments are neither updated, scaled nor repaired) until it is
+	// false again. Ready keeps its last status with reason Suspended, so
+	// the provider's channels and templates carry on; the webhook server
+	// keeps routing and the relay keeps sending. Deleting the provider is
+	// not suspended.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // ProviderRelay configures the managed relay Deployment <provider>-relay.
@@ -100,6 +111,11 @@ type ProviderRelay struct {
 	// +listType=set
 	// +optional
 	AllowedNamespaces []string `json:"allowedNamespaces,omitempty"`
+
+	// pod settings of the relay's pods: resources, node placement,
+	// priority, labels and annotations.
+	// +optional
+	Pod *PodSettings `json:"pod,omitempty"`
 }
 
 // ProviderWebhook configures the managed webhook Deployment.
@@ -135,6 +151,11 @@ type ProviderWebhook struct {
 	// +listType=set
 	// +optional
 	AllowedEgressCIDRs []CIDR `json:"allowedEgressCIDRs,omitempty"`
+
+	// pod settings of the webhook server's pods: resources, node
+	// placement, priority, labels and annotations.
+	// +optional
+	Pod *PodSettings `json:"pod,omitempty"`
 }
 
 // CIDR is an IPv4 or IPv6 address range, such as 203.0.113.0/24 or

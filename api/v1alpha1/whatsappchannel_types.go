@@ -39,6 +39,14 @@ type WhatsAppChannelSpec struct {
 	// number must be registered by hand, and the channel says so.
 	// +optional
 	Registration *NumberRegistration `json:"registration,omitempty"`
+
+	// suspend stops the operator from acting on this channel, as Flux's
+	// spec.suspend does: no Graph API call (number, profile, registration)
+	// and no change until it is false again. Ready keeps its last status
+	// with reason Suspended: the webhook server keeps routing the number
+	// to its chatbot and the relay keeps sending for it.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
 }
 
 // NumberRegistration says how the operator registers the number.

@@ -4,7 +4,8 @@
 //   - Ready is always present once an object has been seen;
 //   - Reconciling and Stalled are present only while True;
 //   - status.observedGeneration is written only when the object ended Ready
-//     or Stalled, so a stale Ready=True never reads as done.
+//     or Stalled (or suspended, suspend.go), so a stale Ready=True never
+//     reads as done.
 package conditions
 
 import (
@@ -98,9 +99,10 @@ func MarkStalled(obj Setter, reason, message string) {
 }
 
 // Final tells whether the object ended in a state where
-// status.observedGeneration may be written: Ready=True or Stalled=True.
+// status.observedGeneration may be written: Ready=True, Stalled=True, or
+// suspended (the operator has done all a suspended spec asks: nothing).
 func Final(obj Setter) bool {
-	return IsTrue(obj, whatsappv1alpha1.ConditionReady) || IsTrue(obj, whatsappv1alpha1.ConditionStalled)
+	return IsTrue(obj, whatsappv1alpha1.ConditionReady) || IsTrue(obj, whatsappv1alpha1.ConditionStalled) || Suspended(obj)
 }
 
 // maxMessage keeps condition messages within the API's 32 KiB limit.

@@ -151,7 +151,7 @@ func (s *shared) recordUsage(appKey string, h http.Header) {
 	appSt := s.appLocked(appKey, appOK)
 	if appOK && appSt != nil {
 		appSt.percent, appSt.observedAt = app.Percent(), now
-		metricUsagePercent.WithLabelValues(usageApp).Set(float64(app.Percent()))
+		metricUsageRatio.WithLabelValues(usageApp).Set(float64(app.Percent()) / 100)
 	}
 	for id, list := range buc {
 		w := s.wabaLocked(id)
@@ -164,7 +164,7 @@ func (s *shared) recordUsage(appKey string, h http.Header) {
 		if regain > 0 {
 			w.blockedUntil = now.Add(regain)
 		}
-		metricUsagePercent.WithLabelValues(usageBusiness).Set(float64(w.percent))
+		metricUsageRatio.WithLabelValues(usageBusiness).Set(float64(w.percent) / 100)
 	}
 }
 

@@ -38,14 +38,17 @@ var (
 		Name: "whatsapp_graph_rate_limit_hits_total",
 		Help: "Rate-limit refusals by logical endpoint and source (meta: Meta answered a rate-limit code; local: the client-side limiter refused).",
 	}, []string{"endpoint", "source"})
-	metricUsagePercent = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "whatsapp_graph_usage_percent",
-		Help: "Highest usage percentage in the latest Meta usage header (business: X-Business-Use-Case-Usage, app: X-App-Usage).",
+	// metricUsageRatio is Meta's usage percentage divided by 100:
+	// Prometheus' base unit for a share is the ratio (0 to 1), so alerts
+	// compare against 0.75, not 75 (decision 028).
+	metricUsageRatio = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "whatsapp_graph_usage_ratio",
+		Help: "Highest usage in the latest Meta usage header as a share of the budget, 0 to 1 (business: X-Business-Use-Case-Usage, app: X-App-Usage; Meta's percentages divided by 100).",
 	}, []string{"header"})
 )
 
 func collectors() []prometheus.Collector {
-	return []prometheus.Collector{metricRequests, metricLatency, metricRetries, metricRateLimitHits, metricUsagePercent}
+	return []prometheus.Collector{metricRequests, metricLatency, metricRetries, metricRateLimitHits, metricUsageRatio}
 }
 
 // RegisterMetrics registers the package's collectors on r (the operator

@@ -98,9 +98,44 @@ func TestMetricsCountByEndpointAndOutcome(t *testing.T) {
 	}
 	found := false
 	for _, f := range families {
-		found = found || f.GetName() == "whatsapp_graph_usage_percent"
+		found = found || f.GetName() == "whatsapp_graph_usage_ratio"
 	}
 	if !found {
 		t.Errorf("the usage gauge should have a series after a WABA call")
 	}
+}
+
+// TestUsageGaugeIsARatio: Meta reports usage in percent; the gauge holds a
+// share of the budget (Prometheus' base unit), so 80% reads 0.8 and an
+// alert compares with 0.75. Not parallel: the gauge is process-wide.
+func TestUsageGaugeIsARatio(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	if err := graph.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	if err := e.sim.SetUsage(wabaID, graphsim.Usage{CallCount: 80, TotalCPUTime: 10, TotalTime: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.GetBusinessAccount(context.Background(), wabaID); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "whatsapp_graph_usage_ratio" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == "business" {
+				if v := m.GetGauge().GetValue(); v != 0.8 {
+					t.Errorf("business usage = %v, want 0.8 for Meta's 80%%", v)
+				}
+				return
+			}
+		}
+	}
+	t.Error("no whatsapp_graph_usage_ratio{header=\"business\"} series after a call answered with a usage header")
 }

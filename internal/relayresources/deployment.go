@@ -39,6 +39,7 @@ func deployment(t target) *appsv1ac.DeploymentApplyConfiguration {
 		ProbePort:                     portRelay,
 		MemoryLimitMiB:                memoryLimitMiB,
 		TerminationGracePeriodSeconds: terminationGracePeriodSeconds,
+		Settings:                      t.pod,
 	})
 }
 

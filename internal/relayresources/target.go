@@ -2,6 +2,7 @@ package relayresources
 
 import (
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/podsettings"
 	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
@@ -23,6 +24,9 @@ type target struct {
 	graphAPIURL       string
 	graphAPIVersion   string
 	owner             workload.Owner
+	// pod are the pod settings: the operator's defaults under the
+	// provider's spec.relay.pod.
+	pod v1alpha1.PodSettings
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
@@ -36,6 +40,11 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) tar
 		graphAPIVersion: opts.GraphAPIVersion,
 		owner:           owner,
 	}
+	var pod *v1alpha1.PodSettings
+	if p.Spec.Relay != nil {
+		pod = p.Spec.Relay.Pod
+	}
+	t.pod = podsettings.Merge(opts.PodDefaults, pod)
 	if p.Spec.Relay != nil {
 		t.allowedNamespaces = p.Spec.Relay.AllowedNamespaces
 	}

@@ -40,6 +40,7 @@ func deployment(t target) *appsv1ac.DeploymentApplyConfiguration {
 		ProbePort:                     portWebhook,
 		MemoryLimitMiB:                memoryLimitMiB,
 		TerminationGracePeriodSeconds: terminationGracePeriodSeconds,
+		Settings:                      t.pod,
 	})
 }
 

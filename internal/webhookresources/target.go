@@ -2,6 +2,7 @@ package webhookresources
 
 import (
 	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/podsettings"
 	"github.com/kubechat/whatsapp-operator/internal/workload"
 )
 
@@ -24,6 +25,9 @@ type target struct {
 	egressCIDRs    []string
 	apiServerCIDRs []string
 	owner          workload.Owner
+	// pod are the pod settings: the operator's defaults under the
+	// provider's spec.webhook.pod.
+	pod v1alpha1.PodSettings
 }
 
 func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) target {
@@ -37,6 +41,11 @@ func newTarget(p *v1alpha1.MetaProvider, opts Options, owner workload.Owner) tar
 		graphAPIVersion: opts.GraphAPIVersion,
 		owner:           owner,
 	}
+	var pod *v1alpha1.PodSettings
+	if p.Spec.Webhook != nil {
+		pod = p.Spec.Webhook.Pod
+	}
+	t.pod = podsettings.Merge(opts.PodDefaults, pod)
 	if p.Spec.GraphAPIVersion != "" {
 		t.graphAPIVersion = p.Spec.GraphAPIVersion
 	}

@@ -1,5 +1,7 @@
 package workload
 
+import "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+
 // Options are the operator-wide settings every managed Deployment
 // inherits.
 type Options struct {
@@ -22,4 +24,8 @@ type Options struct {
 	// policy would cut the pods off from it). The relay's egress is left
 	// open: it reaches Meta and the media links bots send.
 	APIServerCIDRs []string
+	// PodDefaults are the operator-wide pod settings of this workload
+	// (--webhook-pod-defaults, --relay-pod-defaults), under the provider's
+	// spec.webhook.pod or spec.relay.pod (podsettings.Merge).
+	PodDefaults *v1alpha1.PodSettings
 }

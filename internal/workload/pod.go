@@ -9,6 +9,9 @@ import (
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+
+	"github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/podsettings"
 )
 
 // Pod settings every workload shares.
@@ -55,6 +58,11 @@ type Pod struct {
 	MemoryLimitMiB int64
 	// TerminationGracePeriodSeconds bounds the wait for in-flight work.
 	TerminationGracePeriodSeconds int64
+	// Settings are the pod settings of the provider merged with the
+	// operator's defaults (podsettings.Merge): resources replacing the
+	// builtin ones (MemoryLimitMiB among them), node placement, priority,
+	// and labels and annotations added under the operator's own.
+	Settings v1alpha1.PodSettings
 }
 
 // Deployment runs p's pods: replicas of them, hardened (non-root, read-only
@@ -80,14 +88,23 @@ func Deployment(name, namespace string, owner Owner, replicas int32, p Pod) *app
 				WithRollingUpdate(appsv1ac.RollingUpdateDeployment().
 					WithMaxUnavailable(intstr.FromInt32(0)).
 					WithMaxSurge(intstr.FromInt32(1)))).
-			WithTemplate(corev1ac.PodTemplateSpec().
-				WithLabels(p.Labels).
-				WithSpec(podSpec(p))))
+			WithTemplate(podTemplate(p)))
 }
 
 // LabelSelector is the apply configuration of a selector matching labels.
 func LabelSelector(labels map[string]string) *metav1ac.LabelSelectorApplyConfiguration {
 	return metav1ac.LabelSelector().WithMatchLabels(labels)
+}
+
+// podTemplate is the pods' template: the operator's labels over the
+// settings' (a setting can never replace a label that selects the pods),
+// the settings' annotations.
+func podTemplate(p Pod) *corev1ac.PodTemplateSpecApplyConfiguration {
+	t := corev1ac.PodTemplateSpec().WithLabels(podsettings.Labels(p.Labels, p.Settings))
+	if a := podsettings.Annotations(p.Settings); a != nil {
+		t.WithAnnotations(a)
+	}
+	return t.WithSpec(podsettings.Schedule(podSpec(p), p.Settings))
 }
 
 func podSpec(p Pod) *corev1ac.PodSpecApplyConfiguration {
@@ -110,7 +127,22 @@ func podSpec(p Pod) *corev1ac.PodSpecApplyConfiguration {
 		WithContainers(container(p))
 }
 
+// builtinResources are what every workload's container gets unless its
+// settings say otherwise.
+func builtinResources(p Pod) podsettings.Resources {
+	return podsettings.Resources{
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse(cpuRequest),
+			corev1.ResourceMemory: resource.MustParse(memoryRequest),
+		},
+		Limits: corev1.ResourceList{
+			corev1.ResourceMemory: *resource.NewQuantity(p.MemoryLimitMiB<<20, resource.BinarySI),
+		},
+	}
+}
+
 func container(p Pod) *corev1ac.ContainerApplyConfiguration {
+	res := podsettings.Effective(builtinResources(p), p.Settings.Resources)
 	return corev1ac.Container().
 		WithName(p.Container).
 		WithImage(p.Image).
@@ -120,15 +152,10 @@ func container(p Pod) *corev1ac.ContainerApplyConfiguration {
 		// not scale it.
 		WithEnv(corev1ac.EnvVar().
 			WithName("GOMEMLIMIT").
-			WithValue(GoMemLimit(p.MemoryLimitMiB))).
+			WithValue(res.GoMemLimit())).
 		WithResources(corev1ac.ResourceRequirements().
-			WithRequests(corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse(cpuRequest),
-				corev1.ResourceMemory: resource.MustParse(memoryRequest),
-			}).
-			WithLimits(corev1.ResourceList{
-				corev1.ResourceMemory: *resource.NewQuantity(p.MemoryLimitMiB<<20, resource.BinarySI),
-			})).
+			WithRequests(res.Requests).
+			WithLimits(res.Limits)).
 		WithLifecycle(corev1ac.Lifecycle().
 			WithPreStop(corev1ac.LifecycleHandler().
 				WithSleep(corev1ac.SleepAction().WithSeconds(preStopSleepSeconds)))).

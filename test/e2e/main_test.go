@@ -124,13 +124,19 @@ func (s *testStack) readyChannel(name, botURL string) *whatsappv1alpha1.WhatsApp
 	if ch.Status.PhoneNumberID != PhoneNumberID {
 		s.t.Fatalf("channel %s is Ready with status.phoneNumberID %q, want %q", name, ch.Status.PhoneNumberID, PhoneNumberID)
 	}
-	// Ready is read from the API server; the webhook server learns of the
-	// channel through its own informer a moment later and answers 503 (Meta
-	// retries) until then. Wait for its route table, not for luck.
+	s.waitRouted()
+	return ch
+}
+
+// waitRouted waits until the webhook server routes a number. A channel's
+// Ready is read from the API server; the webhook server learns of it
+// through its own informer a moment later and answers 503 (Meta retries)
+// until then. Wait for its route table, not for luck.
+func (s *testStack) waitRouted() {
+	s.t.Helper()
 	s.must(Eventually(s.ctx, settle, "the webhook server routes "+PhoneNumberID, func(context.Context) (bool, error) {
 		return s.gauge("whatsapp_webhook_routes") >= 1, nil
 	}))
-	return ch
 }
 
 // gauge reads a gauge without labels from the webhook server's registry.

@@ -137,6 +137,7 @@ func TestANumberHeldElsewhereIsRetriedNotDropped(t *testing.T) {
 
 	s.must(s.Client.Delete(s.ctx, holder))
 	s.must(s.WaitCondition(s.ctx, ch, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle))
+	s.waitRouted()
 	s.deliverExpect(AppSecret, payload, http.StatusOK) // Meta's retry
 	s.expectForwarded(bot, 1, "after Meta's retry, once the number is this channel's")
 }

@@ -11,6 +11,10 @@
 --
 -- Rules, first match wins:
 --   1. metadata.deletionTimestamp set        -> Progressing "Pending deletion..."
+--                                               (deletion is not suspended)
+--   S. spec.suspend is true                  -> Suspended, Ready's message once the
+--                                               operator wrote reason Suspended (it says
+--                                               what Ready was), else "Suspended by spec.suspend"
 --   2. no status, no conditions, no Ready    -> Progressing "Waiting for the operator"
 --   3. metadata.generation ahead of what the operator observed: Ready's
 --      observedGeneration, or status.observedGeneration when Ready has none or
@@ -25,8 +29,10 @@
 -- status.observedGeneration is not compared on its own: it would hide what an
 -- object in progress waits for (a template in review, a channel waiting for
 -- its provider) behind "Waiting for the operator".
--- An empty message falls back to the condition's reason. No kind has a
--- suspend switch, so Suspended is never returned.
+-- An empty message falls back to the condition's reason.
+-- Suspension follows Flux's own health checks in Argo CD
+-- (kustomize.toolkit.fluxcd.io/Kustomization): spec.suspend wins over the
+-- conditions, which keep the state the object had when it was suspended.
 --
 -- Only Lua's base and table libraries are used: argocd-cm scripts run without
 -- string, math or io unless resource.customizations.useOpenLibs is set.
@@ -82,6 +88,16 @@ if type(conditions) ~= "table" then
 end
 
 local ready = find(conditions, "Ready")
+
+if type(obj.spec) == "table" and obj.spec.suspend == true then
+  hs.status = "Suspended"
+  hs.message = "Suspended by spec.suspend"
+  if ready ~= nil and ready.reason == "Suspended" then
+    hs.message = text(ready)
+  end
+  return hs
+end
+
 if ready == nil then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator"
