@@ -29,7 +29,7 @@ async function post(path, body, errorBox) {
 
 // --- the conversation -------------------------------------------------
 
-const tickText = { pending: "🕓", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" };
+const tickText = { pending: "◷", sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" };
 const tickLabel = { pending: "waiting for Meta", sent: "sent", delivered: "delivered", read: "read", failed: "not delivered" };
 
 function sendAsUser(body) {
@@ -98,7 +98,8 @@ function showConversation() {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.replaceChildren();
   for (const b of state.bubbles.values()) if (b.channel === state.channel) list.append(renderBubble(b));
-  if (atBottom || true) list.scrollTop = list.scrollHeight;
+  if (atBottom || list.dataset.shown !== state.channel) list.scrollTop = list.scrollHeight;
+  list.dataset.shown = state.channel;
   markRead();
 }
 
@@ -181,7 +182,7 @@ function showObjects() {
     if (!c.phoneNumberID) continue;
     select.append(el("option", { value: c.phoneNumberID, text: (c.verifiedName || c.name) + " " + (c.display || "") + (c.ready ? "" : " (not Ready)") }));
   }
-  state.channel = [...select.options].some((x) => x.value === chosen) ? chosen : (select.options[0] ? select.options[0].value : "");
+  state.channel = [...select.options].some((x) => x.value === chosen) ? chosen : defaultChannel(select);
   select.value = state.channel;
   const ch = (o.channels || []).find((c) => c.phoneNumberID === state.channel);
   if (ch && ch.quality) $("quality").value = ch.quality;
@@ -202,6 +203,14 @@ function showObjects() {
     list.append(li);
   }
   showWindow();
+}
+
+// defaultChannel is the number of the latest conversation, else the first.
+function defaultChannel(select) {
+  const values = [...select.options].map((x) => x.value);
+  let latest = null;
+  for (const b of state.bubbles.values()) if (values.includes(b.channel) && (!latest || new Date(b.at) >= new Date(latest.at))) latest = b;
+  return latest ? latest.channel : (values[0] || "");
 }
 
 function showWindow() {
