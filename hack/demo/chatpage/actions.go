@@ -108,6 +108,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	in := graphsim.UserMessage{From: s.opts.UserWaID, Name: s.opts.UserName, Type: m.Type, Text: m.Text,
 		ReplyTo: m.ReplyTo, ReplyID: m.ReplyID, Title: m.Title, Description: m.Description,
 		ImageMIMEType: m.ImageMIMEType, ImageData: m.ImageData, MessageID: m.MessageID}
+	// The user wrote before the bot could answer: the bubble's time is
+	// the send's start, so it sorts before the replies it caused.
+	sent := time.Now()
 	res, err := s.opts.Sim.SendFromUser(r.Context(), m.Channel, in)
 	if err != nil {
 		status := http.StatusBadGateway
@@ -119,7 +122,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := userBubble(m)
-	b.ID, b.At = res.MessageID, time.Now()
+	b.ID, b.At = res.MessageID, sent
 	if res.MediaID != "" {
 		b.ImageURL = mediaURL(res.MediaID)
 	}

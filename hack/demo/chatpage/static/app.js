@@ -37,9 +37,14 @@ function sendAsUser(body) {
 }
 
 function renderBubble(b) {
-  const li = el("li", { class: "bubble " + b.from, id: "m-" + b.id, "data-kind": b.kind, "data-ticks": b.ticks });
+  const li = el("li", { class: "bubble " + b.from, id: "m-" + b.id, "data-kind": b.kind, "data-ticks": b.ticks, "data-at": b.at });
   if (b.kind === "template") li.append(el("div", { class: "template-tag", text: "template " + b.template }));
-  if (b.imageURL) li.append(el("img", { src: b.imageURL, alt: b.text ? "Picture: " + b.text : "A picture" }));
+  if (b.imageURL) {
+    const img = el("img", { src: b.imageURL, alt: b.text ? "Picture: " + b.text : "A picture" });
+    // A picture grows its bubble once loaded: keep the newest message in view.
+    img.addEventListener("load", () => { const list = $("messages"); if (li === list.lastElementChild) list.scrollTop = list.scrollHeight; });
+    li.append(img);
+  }
   if (b.header) li.append(el("div", { class: "header", text: b.header }));
   if (b.text) li.append(el("div", { class: "text", text: b.text }));
   if (b.footer) li.append(el("div", { class: "footer", text: b.footer }));
@@ -97,7 +102,8 @@ function showConversation() {
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.replaceChildren();
-  for (const b of state.bubbles.values()) if (b.channel === state.channel) list.append(renderBubble(b));
+  const mine = [...state.bubbles.values()].filter((b) => b.channel === state.channel).sort((a, b) => new Date(a.at) - new Date(b.at));
+  for (const b of mine) list.append(renderBubble(b));
   if (atBottom || list.dataset.shown !== state.channel) list.scrollTop = list.scrollHeight;
   list.dataset.shown = state.channel;
   markRead();
@@ -108,7 +114,13 @@ function upsertBubble(b) {
   if (b.channel !== state.channel) return;
   const old = document.getElementById("m-" + b.id);
   const fresh = renderBubble(b);
-  if (old) old.replaceWith(fresh); else { $("messages").append(fresh); $("messages").scrollTop = $("messages").scrollHeight; }
+  if (old) { old.replaceWith(fresh); } else {
+    // In time order: a user's bubble can arrive after the replies it caused.
+    const list = $("messages");
+    const later = [...list.children].find((li) => new Date(li.dataset.at) > new Date(b.at));
+    list.insertBefore(fresh, later || null);
+    list.scrollTop = list.scrollHeight;
+  }
   markRead();
 }
 
