@@ -189,7 +189,7 @@ func ascending(list string) bool {
 // option does (SetValue alone does not).
 func change(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[bool](`document.getElementById("` + id + `").dispatchEvent(new Event("change"))`)(ctx, t)
+		_, err := chromedp.Evaluate[bool](`document.getElementById("`+id+`").dispatchEvent(new Event("change"))`)(ctx, t)
 		return err
 	})
 }
