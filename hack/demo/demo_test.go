@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,6 +178,16 @@ func (d *runningDemo) checkScenario(t *testing.T) {
 // interrupt sends SIGINT as Ctrl-C does and checks that the demo exits 0
 // having stopped every child and removed its directory.
 func (d *runningDemo) interrupt(t *testing.T) {
+	// Everything it runs: the four it lists, and the API server and etcd.
+	all := descendants(d.cmd.Process.Pid)
+	for _, pid := range d.children {
+		if !slices.Contains(all, pid) {
+			t.Errorf("process %d the demo lists is not its child", pid)
+		}
+	}
+	if len(all) < len(d.children)+2 {
+		t.Errorf("the demo runs %d processes, want at least its four, kube-apiserver and etcd", len(all))
+	}
 	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +199,7 @@ func (d *runningDemo) interrupt(t *testing.T) {
 	if d.exitErr != nil {
 		t.Errorf("the demo exited with %v after Ctrl-C, want 0", d.exitErr)
 	}
-	for _, pid := range d.children {
+	for _, pid := range all {
 		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("process %d is still there after the demo stopped (kill -0: %v)", pid, err)
 		}
@@ -195,6 +207,27 @@ func (d *runningDemo) interrupt(t *testing.T) {
 	if _, err := os.Stat(d.dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the demo left %s behind (%v)", d.dir, err)
 	}
+}
+
+// descendants lists the processes below pid (Linux: /proc/PID/task/TID/children).
+func descendants(pid int) []int {
+	var out []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range tasks {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, field := range strings.Fields(string(raw)) {
+			child, err := strconv.Atoi(field)
+			if err != nil || slices.Contains(out, child) {
+				continue
+			}
+			out = append(out, child)
+			out = append(out, descendants(child)...)
+		}
+	}
+	return out
 }
 
 // buildForTest builds the demo, the operator and the simulator into dir,

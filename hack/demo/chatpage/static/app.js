@@ -2,7 +2,7 @@
 // text from the server is put in the page with textContent, never as HTML.
 "use strict";
 
-const state = { user: null, bubbles: new Map(), objects: null, channel: "", readSent: new Set(), windowClosed: new Map() };
+const state = { user: null, bubbles: new Map(), objects: null, channel: "", readSent: new Set(), windowClosed: new Map(), shownChannels: "", shownTemplates: "" };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs, ...children) {
@@ -109,10 +109,30 @@ function showConversation() {
   markRead();
 }
 
+// contentKey is what a bubble shows apart from its ticks.
+function contentKey(b) {
+  const rest = Object.assign({}, b);
+  delete rest.ticks;
+  return JSON.stringify(rest);
+}
+
+// showTicks updates a shown bubble's ticks in place, so that a button the
+// user is about to tap (or has focused with the keyboard) stays put.
+function showTicks(li, b) {
+  li.dataset.ticks = b.ticks;
+  const span = li.querySelector(".meta .ticks");
+  span.className = "ticks " + b.ticks;
+  span.textContent = tickText[b.ticks] || "";
+  span.title = tickLabel[b.ticks] || b.ticks;
+  span.setAttribute("aria-label", span.title);
+}
+
 function upsertBubble(b) {
+  const before = state.bubbles.get(b.id);
   state.bubbles.set(b.id, b);
   if (b.channel !== state.channel) return;
   const old = document.getElementById("m-" + b.id);
+  if (old && before && contentKey(before) === contentKey(b)) { showTicks(old, b); markRead(); return; }
   const fresh = renderBubble(b);
   if (old) { old.replaceWith(fresh); } else {
     // In time order: a user's bubble can arrive after the replies it caused.
@@ -187,6 +207,23 @@ function showObjects() {
   const p = o.provider || {};
   $("provider-state").textContent = "MetaProvider Ready=" + (p.status || "?") + " " + (p.reason || "") + (p.message ? ": " + p.message : "");
 
+  // The controls are rebuilt only when what they show changed (the tables
+  // change every few seconds, with the objects' ages): a control the user
+  // has focused or is about to click stays put.
+  const channelsKey = JSON.stringify(o.channels || []);
+  if (channelsKey !== state.shownChannels) {
+    state.shownChannels = channelsKey;
+    showChannels(o);
+  }
+  const templatesKey = JSON.stringify(o.templates || []);
+  if (templatesKey !== state.shownTemplates) {
+    state.shownTemplates = templatesKey;
+    showTemplates(o);
+  }
+  showWindow();
+}
+
+function showChannels(o) {
   const select = $("channel");
   const chosen = state.channel;
   select.replaceChildren();
@@ -198,7 +235,9 @@ function showObjects() {
   select.value = state.channel;
   const ch = (o.channels || []).find((c) => c.phoneNumberID === state.channel);
   if (ch && ch.quality) $("quality").value = ch.quality;
+}
 
+function showTemplates(o) {
   const list = $("templates");
   list.replaceChildren();
   for (const t of o.templates || []) {
@@ -214,7 +253,6 @@ function showObjects() {
     }
     list.append(li);
   }
-  showWindow();
 }
 
 // defaultChannel is the number of the latest conversation, else the first.
@@ -232,7 +270,13 @@ function showWindow() {
   btn.textContent = closed ? "Reopen the 24-hour window" : "Close the 24-hour window";
 }
 
-$("channel").addEventListener("change", () => { state.channel = $("channel").value; showConversation(); showObjects(); });
+$("channel").addEventListener("change", () => {
+  state.channel = $("channel").value;
+  const ch = ((state.objects || {}).channels || []).find((c) => c.phoneNumberID === state.channel);
+  if (ch && ch.quality) $("quality").value = ch.quality;
+  showConversation();
+  showWindow();
+});
 $("window-toggle").addEventListener("click", () => {
   const closed = !state.windowClosed.get(state.channel);
   post("/api/window", { channel: state.channel, closed }, $("panel-error")).then(() => { state.windowClosed.set(state.channel, closed); showWindow(); }).catch(() => {});
