@@ -64,6 +64,13 @@ func main() {
 func run(out, errOut io.Writer, o options) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Ctrl-C in `make demo | tee log` ends tee too: a write to the closed
+	// pipe must fail, not kill the demo before it stopped what it started.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// SIGHUP (the terminal closed) stops everything as Ctrl-C does.
+	hangup, stopHangup := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stopHangup()
+	ctx = hangup
 	dir, err := os.MkdirTemp("", "whatsapp-demo-")
 	if err != nil {
 		fmt.Fprintln(errOut, "demo:", err)
