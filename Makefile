@@ -94,7 +94,7 @@ envtest-assets: $(SETUP_ENVTEST) ## Find or build kube-apiserver + etcd for envt
 clientlib-deps: $(CLIENTLIB)/node_modules/.package-lock.json ## Install the Node.js client library the relay is tested with (npm ci, when missing or stale).
 
 $(CLIENTLIB)/node_modules/.package-lock.json: $(CLIENTLIB)/package.json $(CLIENTLIB)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm (Node.js >= 20.19) is needed: the relay is tested with a Node.js WhatsApp client library. Install it (apt-get install nodejs npm) and run make again."; exit 1; }
+	@hack/debian-package.sh npm nodejs npm -- "the relay's test with a Node.js WhatsApp client library (Node.js >= 20.19)"
 	cd $(CLIENTLIB) && npm ci --no-audit --no-fund
 	@touch $@
 

@@ -161,11 +161,6 @@ func runWebhookServer(args []string) int {
 	fs.StringVar(&o.ProviderNamespace, "provider-namespace", "", "Namespace of the MetaProvider served (required).")
 	fs.StringVar(&o.ProviderName, "provider-name", "", "Name of the MetaProvider served (required).")
 	fs.StringVar(&o.BindAddress, "bind-address", ":8080", "Public address: Meta's webhooks at /webhook.")
-	// Ignored: the relay left the webhook pod (`whatsapp-operator relay`).
-	// Still accepted because the webhook Deployments managed by
-	// internal/webhookresources pass it until they are rebuilt without it;
-	// an unknown flag would crash-loop them.
-	fs.String("relay-bind-address", "", "Deprecated and ignored: the outbound relay runs as `whatsapp-operator relay`.")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of /metrics (plain HTTP); empty serves /metrics on --bind-address beside /webhook.")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig path; default in-cluster config or $KUBECONFIG.")
 	fs.StringVar(&o.CredentialsSecret, "credentials-secret", "", "Secret (in --provider-namespace) holding appSecret, verifyToken and forwardingKey; default <provider-name>-webhook, the one the operator writes. For running the server by hand.")

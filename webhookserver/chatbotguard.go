@@ -3,8 +3,6 @@ package webhookserver
 import (
 	"net"
 	"net/netip"
-	"net/url"
-	"os"
 	"time"
 
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
@@ -75,42 +73,6 @@ func holdsMetadata(p netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-// apiServerPrefixes are the API server's addresses as this pod sees them:
-// KUBERNETES_SERVICE_HOST (the kubernetes Service) and the host of the
-// client configuration, resolved. A chatbot may not be aimed at them.
-func apiServerPrefixes(host string) []netip.Prefix {
-	var out []netip.Prefix
-	add := func(h string) {
-		if h == "" {
-			return
-		}
-		if a, err := netip.ParseAddr(h); err == nil {
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			return
-		}
-		ips, _ := net.LookupIP(h)
-		for _, ip := range ips {
-			if a, ok := netip.AddrFromSlice(ip); ok {
-				out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			}
-		}
-	}
-	add(os.Getenv("KUBERNETES_SERVICE_HOST"))
-	add(host)
-	return out
-}
-
-// hostOf is the host of a rest.Config Host ("https://h:443", "h:6443", "h").
-func hostOf(hostport string) string {
-	if u, err := url.Parse(hostport); err == nil && u.Host != "" {
-		return u.Hostname()
-	}
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
-	}
-	return hostport
 }
 
 // guardedDialer dials chatbots through a dial guard refusing loopback,

@@ -2,14 +2,13 @@ package webhookserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"sync"
 	"time"
 
+	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/providerstate"
+	"github.com/kubechat/whatsapp-operator/internal/serving"
 )
 
 // Run serves until ctx is cancelled: it starts the listener at once (so
@@ -45,84 +44,44 @@ func Run(ctx context.Context, opts Options) error {
 		resolver:  &sliceResolver{reader: cl.Reader()},
 		requester: &annotationRequester{reader: cl.Reader(), live: cl.Live(), writer: cl.Live(), namespace: opts.ProviderNamespace, provider: opts.ProviderName, now: time.Now},
 		confirmer: newLiveConfirmer(cl.Live(), opts.ProviderNamespace, opts.ProviderName, opts.UnknownNumberRecheck),
-		apiServer: apiServerPrefixes(hostOf(cfg.Host)),
+		apiServer: dialguard.APIServerPrefixes(ctx, cfg.Host),
 	})
 
 	servers, err := listen(opts, srv)
 	if err != nil {
 		return err
 	}
-
-	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopBG()
-	errs := make(chan error, len(servers)+1)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := cl.Run(bg); err != nil && bg.Err() == nil {
-			errs <- err
-		}
-	})
-	for _, s := range servers {
-		wg.Go(func() {
-			log.Info("listening", "address", s.listener.Addr().String(), "serves", s.serves)
-			if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errs <- fmt.Errorf("serve %s: %w", s.serves, err)
-			}
-		})
-	}
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down: draining in-flight webhooks", "timeout", opts.ShutdownTimeout.String())
-	case runErr = <-errs:
-		log.Error(runErr, "webhook server failed")
-	}
-	srv.shuttingDown.Store(true)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.ShutdownTimeout)
-	defer cancel()
-	for _, s := range servers {
-		if err := s.http.Shutdown(shutdownCtx); err != nil {
-			log.Error(err, "in-flight requests did not finish in time", "serves", s.serves)
-			_ = s.http.Close()
-		}
-	}
-	srv.nudges.drain(shutdownCtx) // reads templates from the caches: before they stop
-	stopBG()                      // caches stay readable until every in-flight webhook is done
-	wg.Wait()
-	return runErr
+	return serving.Lifecycle{
+		Logger:          log,
+		Servers:         servers,
+		Caches:          cl.Run,
+		ShutdownTimeout: opts.ShutdownTimeout,
+		Stopping:        func() { srv.shuttingDown.Store(true) },
+		Drained:         srv.nudges.drain, // reads templates from the caches: before they stop
+		Draining:        "shutting down: draining in-flight webhooks",
+		Failed:          "webhook server failed",
+	}.Run(ctx)
 }
 
 // apiUserAgent names the webhook server in the API server's audit log.
 const apiUserAgent = "whatsapp-operator-webhook-server"
 
-// boundServer is an http.Server with its listener.
-type boundServer struct {
-	serves   string
-	http     *http.Server
-	listener net.Listener
-}
-
 // listen opens the public listener and, when asked, the metrics listener.
-func listen(opts Options, srv *Server) ([]boundServer, error) {
-	public := opts.Listener
-	if public == nil {
-		l, err := net.Listen("tcp", opts.BindAddress)
-		if err != nil {
-			return nil, fmt.Errorf("listen on %s: %w", opts.BindAddress, err)
-		}
-		public = l
+func listen(opts Options, srv *Server) ([]serving.Server, error) {
+	public, err := serving.Listen(opts.Listener, opts.BindAddress)
+	if err != nil {
+		return nil, err
 	}
-	out := []boundServer{{serves: "webhook", listener: public, http: newHTTPServer(srv.Handler(), opts.BatchTimeout)}}
+	out := []serving.Server{{Serves: "webhook", Listener: public, HTTP: newHTTPServer(srv.Handler(), opts.BatchTimeout)}}
 	if opts.MetricsBindAddress != "" {
-		l, err := net.Listen("tcp", opts.MetricsBindAddress)
+		l, err := serving.Listen(nil, opts.MetricsBindAddress)
 		if err != nil {
 			_ = public.Close()
-			return nil, fmt.Errorf("listen on %s: %w", opts.MetricsBindAddress, err)
+			return nil, err
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET "+PathMetrics, srv.metricsHandler())
-		out = append(out, boundServer{serves: "metrics", listener: l, http: newHTTPServer(mux, opts.BatchTimeout)})
+		out = append(out, serving.Server{Serves: "metrics", Listener: l, HTTP: newHTTPServer(mux, opts.BatchTimeout)})
 	}
 	return out, nil
 }

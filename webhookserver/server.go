@@ -64,7 +64,7 @@ type serverDeps struct {
 	requester reconcileRequester
 	confirmer numberConfirmer
 	// apiServer are the API server's addresses, refused to chatbot dials
-	// (Run finds them; KUBERNETES_SERVICE_HOST is always added).
+	// (Run finds them: dialguard.APIServerPrefixes).
 	apiServer []netip.Prefix
 }
 
@@ -73,7 +73,7 @@ func chatbotDialer(d serverDeps) DialFunc {
 	if d.opts.DialContext != nil {
 		return d.opts.DialContext
 	}
-	dial, ignored := guardedDialer(append(apiServerPrefixes(""), d.apiServer...), d.opts.ChatbotAllowCIDRs, d.opts.ChatbotAllowLoopback)
+	dial, ignored := guardedDialer(d.apiServer, d.opts.ChatbotAllowCIDRs, d.opts.ChatbotAllowLoopback)
 	for _, p := range ignored {
 		d.opts.Logger.Info("allowed egress range re-opens no refused address for chatbots (too broad, or holds a cloud metadata address); it still opens the egress NetworkPolicy",
 			"range", p.String())
