@@ -105,8 +105,8 @@ test: verify-generated vet envtest-assets clientlib-deps chromium ## Run every t
 	$(MAKE) fuzz
 
 .PHONY: chromium
-chromium: ## Debian's Chromium for the chat page's browser test (apt-get install when missing and run as root; otherwise says how).
-	@hack/chromium.sh
+chromium: ## Debian's Chromium for the chat page's browser test (apt-get install when missing and run as root; otherwise says how). CHROMIUM=path uses another.
+	@[ -n "$(CHROMIUM)" ] || hack/debian-package.sh chromium chromium fonts-liberation -- "the chat page's browser test (hack/demo)"
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s).
