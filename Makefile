@@ -103,10 +103,14 @@ $(CLIENTLIB)/node_modules/.package-lock.json: $(CLIENTLIB)/package.json $(CLIENT
 	@touch $@
 
 .PHONY: test
-test: verify-generated vet envtest-assets clientlib-deps redis-server ## Run every test: unit, envtest integration, webhook server, the relay with a client library, short fuzz.
+test: verify-generated vet envtest-assets clientlib-deps redis-server chromium ## Run every test: unit, envtest integration, webhook server, the relay with a client library, the shared store on redis-server, the demo and its chat page in Chromium, short fuzz.
 	KUBEBUILDER_ASSETS="$$(SETUP_ENVTEST=$(SETUP_ENVTEST) ENVTEST_K8S_VERSION=$(ENVTEST_K8S_VERSION) hack/envtest-assets.sh)" \
 		go test ./... -count=1 -race -timeout 20m
 	$(MAKE) fuzz
+
+.PHONY: chromium
+chromium: ## Debian's Chromium for the chat page's browser test (apt-get install when missing and run as root; otherwise says how). CHROMIUM=path uses another.
+	@[ -n "$(CHROMIUM)" ] || hack/debian-package.sh chromium chromium fonts-liberation -- "the chat page's browser test (hack/demo)"
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 10s).

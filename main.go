@@ -170,6 +170,7 @@ func runWebhookServer(args []string) int {
 	var allowCIDRs string
 	sharedstore.BindFlags(fs, &o.SharedState)
 	fs.StringVar(&allowCIDRs, "chatbot-allow-cidrs", "", "Comma-separated ranges of the provider's spec.webhook.allowedEgressCIDRs; for chatbot dials a range re-opens a refused address (link-local, the API server) only when it lies inside that refused block, never loopback or a cloud metadata address.")
+	fs.BoolVar(&o.ChatbotAllowLoopback, "chatbot-allow-loopback", false, "Let chatbot URLs reach this host's loopback addresses. Only for running the webhook server outside a cluster beside a local chatbot (make demo); in a pod loopback is the pod itself. Link-local and cloud metadata addresses stay refused.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	_ = fs.Parse(args)

@@ -10,11 +10,19 @@ import (
 
 // refusedBlocks are the built-in blocks an opt-in range may re-open, each
 // only for a range inside it: link-local (node-local services such as a
-// node-local DNS cache live there). Loopback is never re-opened: it is this
-// pod, so a chatbot there is a loop.
+// node-local DNS cache live there). Loopback is never re-opened by a range:
+// in a pod it is the pod itself, so a chatbot there is a loop. Only
+// Options.ChatbotAllowLoopback, for a server outside a cluster, opens it.
 var refusedBlocks = []netip.Prefix{
 	netip.MustParsePrefix("169.254.0.0/16"),
 	netip.MustParsePrefix("fe80::/10"),
+}
+
+// loopbackBlocks are this host's loopback addresses, re-opened only by
+// Options.ChatbotAllowLoopback (a webhook server outside a cluster).
+var loopbackBlocks = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("::1/128"),
 }
 
 // metadataAddrs are the cloud metadata services (AWS, GCP, Azure, OpenStack
@@ -70,8 +78,11 @@ func holdsMetadata(p netip.Prefix) bool {
 // guardedDialer dials chatbots through a dial guard refusing loopback,
 // link-local (cloud metadata), unspecified and multicast addresses and the
 // API server's addresses, except the ranges the provider re-opens.
-func guardedDialer(apiServer, optIn []netip.Prefix) (DialFunc, []netip.Prefix) {
+func guardedDialer(apiServer, optIn []netip.Prefix, allowLoopback bool) (DialFunc, []netip.Prefix) {
 	reopen, ignored := reopeningRanges(optIn, apiServer)
+	if allowLoopback {
+		reopen = append(reopen, loopbackBlocks...)
+	}
 	g := dialguard.New(apiServer, reopen)
 	d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second, Control: g.Control}
 	return d.DialContext, ignored

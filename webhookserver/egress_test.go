@@ -90,6 +90,29 @@ func TestChatbotDialGuard(t *testing.T) {
 	}
 }
 
+// TestChatbotAllowLoopback: a webhook server run outside a cluster beside
+// a local chatbot (make demo) reaches it on loopback only when told to,
+// and even then never the cloud metadata address.
+func TestChatbotAllowLoopback(t *testing.T) {
+	bot := newChatbot(t)
+	ts := newTestServer(t, []whatsappv1alpha1.WhatsAppChannel{
+		newChannel("local", "+12025550101", "101", urlBot(bot.srv.URL)),
+		newChannel("metadata", "+12025550102", "102", urlBot("http://169.254.169.254/latest/meta-data/")),
+	}, func(o *Options) { o.DialContext, o.ChatbotAllowLoopback = nil, true })
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("101", "1", "wamid.LOCAL", "x"))); code != http.StatusOK {
+		t.Errorf("the local chatbot: got %d, want 200", code)
+	}
+	if n := bot.started.Load(); n != 1 {
+		t.Errorf("the local chatbot was reached %d times, want 1", n)
+	}
+	if code := postSigned(t, ts.url, envelopeOf(textMessage("102", "1", "wamid.META", "x"))); code != http.StatusServiceUnavailable {
+		t.Errorf("the metadata address: got %d, want 503", code)
+	}
+	if got := counter(t, ts.registry, "whatsapp_webhook_forward_failures_total", map[string]string{"reason": "refused"}); got != 1 {
+		t.Errorf("the metadata address is refused by the dial guard, refusals %v", got)
+	}
+}
+
 func TestReopeningRanges(t *testing.T) {
 	apiServer := []netip.Prefix{netip.MustParsePrefix("10.96.0.1/32")}
 	p := netip.MustParsePrefix

@@ -92,6 +92,12 @@ type Options struct {
 	// refused block (link-local, the API server's addresses) and never a
 	// cloud metadata address.
 	ChatbotAllowCIDRs []netip.Prefix
+	// ChatbotAllowLoopback lets chatbot dials reach this host's loopback
+	// addresses (127.0.0.0/8, ::1), an API server there included. Only for
+	// a webhook server run outside a cluster beside a local chatbot (make
+	// demo, a laptop): in a pod loopback is the pod itself. The operator
+	// never sets it; link-local and cloud metadata stay refused.
+	ChatbotAllowLoopback bool
 	// MaxForwardsPerChatbot bounds the deliveries in flight to one chatbot
 	// (a URL, or a Service). Beyond it a delivery fails at once and
 	// Meta gets 503 for that batch (it retries).

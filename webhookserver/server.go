@@ -79,7 +79,7 @@ func chatbotDialer(d serverDeps) DialFunc {
 	if d.opts.DialContext != nil {
 		return d.opts.DialContext
 	}
-	dial, ignored := guardedDialer(d.apiServer, d.opts.ChatbotAllowCIDRs)
+	dial, ignored := guardedDialer(d.apiServer, d.opts.ChatbotAllowCIDRs, d.opts.ChatbotAllowLoopback)
 	for _, p := range ignored {
 		d.opts.Logger.Info("allowed egress range re-opens no refused address for chatbots (too broad, or holds a cloud metadata address); it still opens the egress NetworkPolicy",
 			"range", p.String())

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,37 +11,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
 	"github.com/kubechat/whatsapp-operator/test/e2e"
 )
-
-// writeKubeconfig writes a kubeconfig for the envtest API server's admin
-// user (client certificate) to path, for the user's own kubectl.
-func writeKubeconfig(cfg *rest.Config, path string) error {
-	const name = "whatsapp-demo"
-	host, err := url.Parse(cfg.Host)
-	if err != nil {
-		return err
-	}
-	scheme := "https"
-	if !rest.IsConfigTransportTLS(*cfg) {
-		scheme = "http"
-	}
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters[name] = &clientcmdapi.Cluster{
-		Server:                   (&url.URL{Scheme: scheme, Host: host.Host, Path: cfg.APIPath}).String(),
-		CertificateAuthorityData: cfg.CAData,
-	}
-	kc.AuthInfos[name] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name, Namespace: namespace}
-	kc.CurrentContext = name
-	return clientcmd.WriteToFile(*kc, path)
-}
 
 // kubectlCommand is how the user can run a kubectl: the one on PATH, else
 // the one beside the envtest binaries.
@@ -78,8 +50,15 @@ func (d *demo) printTable(w io.Writer) {
 func (d *demo) printOwnTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
 	fmt.Fprintln(tw, "    NAME\tREADY\tREASON\tMETA STATUS")
-	for _, obj := range []e2e.Conditioned{d.provider, d.channel, d.template} {
-		if err := d.stack.Client.Get(d.ctx, keyOf(obj), obj); err != nil {
+	objs := []e2e.Conditioned{d.provider}
+	for _, ch := range d.channels {
+		objs = append(objs, ch)
+	}
+	for _, t := range d.templates {
+		objs = append(objs, t)
+	}
+	for _, obj := range objs {
+		if err := d.client.Get(d.ctx, keyOf(obj), obj); err != nil {
 			fmt.Fprintf(tw, "    %s\t?\t%v\t\n", obj.GetName(), err)
 			continue
 		}

@@ -26,6 +26,7 @@ type manifestValues struct {
 	Namespace, ChatbotURL                       string
 	AccessToken, AppSecret, VerifyToken         string
 	WABAID, AppID, PhoneNumber, GraphAPIVersion string
+	SalesPhoneNumber                            string
 }
 
 // renderManifests fills in manifests.yaml for namespace and chatbot.
@@ -39,6 +40,7 @@ func renderManifests(namespace, chatbotURL string) ([]byte, error) {
 		Namespace: namespace, ChatbotURL: chatbotURL,
 		AccessToken: e2e.AccessToken, AppSecret: e2e.AppSecret, VerifyToken: e2e.VerifyToken,
 		WABAID: e2e.WABAID, AppID: e2e.AppID, PhoneNumber: e2e.PhoneNumber, GraphAPIVersion: e2e.GraphAPIVersion,
+		SalesPhoneNumber: salesPhoneNumber,
 	})
 	return b.Bytes(), err
 }

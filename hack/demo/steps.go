@@ -10,39 +10,51 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/hack/demo/simctl"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
+	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/test/e2e"
+	"github.com/kubechat/whatsapp-operator/webhookserver"
 )
-
-// reviewDelay is how long the simulated Meta takes to approve a template.
-const reviewDelay = 5 * time.Second
 
 // settle bounds each wait for the operator.
 const settle = 30 * time.Second
 
+// providerName is the demo's MetaProvider.
+const providerName = "acme"
+
 // demo holds what the steps start, so that stop can end it all.
 type demo struct {
-	out        io.Writer
-	dir        string
-	log        logr.Logger
-	started    time.Time
-	ctx        context.Context
+	out     io.Writer
+	dir     string
+	opts    options
+	started time.Time
+	ctx     context.Context
+
 	kubeconfig string
+	env        *testenv.Env
+	client     client.Client
+	bin        binaries
+	sim        *simctl.Client
+	children   []*process // started in order, stopped in reverse
+	commands   []string   // their command lines, for the summary
+	bot        *e2e.Chatbot
+	echo       *e2e.EchoBot
 
-	env   *testenv.Env
-	stack *e2e.Stack
-	bot   *e2e.Chatbot
-	echo  *e2e.EchoBot
+	webhookAddress, relayAddress string
 
-	provider *whatsappv1alpha1.MetaProvider
-	channel  *whatsappv1alpha1.WhatsAppChannel
-	template *whatsappv1alpha1.MessageTemplate
+	provider  *whatsappv1alpha1.MetaProvider
+	channels  []*whatsappv1alpha1.WhatsAppChannel
+	templates []*whatsappv1alpha1.MessageTemplate
 
 	approvedIn time.Duration
 }
@@ -53,23 +65,29 @@ type step struct {
 	run   func() error
 }
 
-// run runs every step in order and stops at the first failure.
-func (d *demo) run(ctx context.Context) error {
+// runScenario runs every step in order and stops at the first failure.
+func (d *demo) runScenario(ctx context.Context) error {
 	d.ctx = ctx
-	d.provider = &whatsappv1alpha1.MetaProvider{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "acme"}}
-	d.channel = &whatsappv1alpha1.WhatsAppChannel{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "support-us"}}
-	d.template = &whatsappv1alpha1.MessageTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "order-update"}}
+	d.provider = &whatsappv1alpha1.MetaProvider{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: providerName}}
+	for _, name := range []string{"support-us", "sales-us"} {
+		d.channels = append(d.channels, &whatsappv1alpha1.WhatsAppChannel{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}})
+	}
+	for _, name := range []string{"order-update", "new-bot-message", "spring-sale"} {
+		d.templates = append(d.templates, &whatsappv1alpha1.MessageTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}})
+	}
 	steps := []step{
+		{"Build whatsapp-operator and the Graph API simulator", d.build},
 		{"Start kube-apiserver and etcd (envtest) with the CRDs", d.startCluster},
-		{"Start the Graph API simulator (Meta) and the operator's controllers", d.startOperator},
+		{"Start the Graph API simulator (Meta) as its own process", d.startSimulator},
+		{"Start the operator: whatsapp-operator --watch-namespaces " + namespace, d.startOperator},
 		{"Start the echo chatbot", d.startChatbot},
 		{"Apply a team's YAML in namespace " + namespace, d.applyManifests},
-		{"Run the webhook server and the relay of MetaProvider " + namespace + "/acme", d.runWorkloads},
-		{"Wait for the provider and the channel to be Ready, the template to be in review", d.waitReady},
-		{"Wait for Meta's review of the template", d.waitApproved},
+		{"Run the webhook server and the relay as their pods would: whatsapp-operator webhook-server / relay", d.runWorkloads},
+		{"Wait for the provider and the channels to be Ready, the templates to be in review", d.waitReady},
+		{"Meta approves order_update and new_bot_message", d.approveTemplates},
 		{"A WhatsApp user writes to " + e2e.DisplayPhoneNumber, d.sendInbound},
 	}
-	fmt.Fprintln(d.out, "whatsapp-operator demo: the operator, its webhook server and a simulated Meta, all on this machine.")
+	fmt.Fprintln(d.out, "whatsapp-operator demo: the operator, its webhook server and relay, and a simulated Meta, all on this machine.")
 	for i, s := range steps {
 		fmt.Fprintf(d.out, "\n[%d/%d] %s\n", i+1, len(steps), s.title)
 		t0 := time.Now()
@@ -86,48 +104,115 @@ func (d *demo) say(format string, args ...any) {
 	fmt.Fprintf(d.out, "      "+format+"\n", args...)
 }
 
+func (d *demo) build() error {
+	if d.opts.operatorBinary != "" && d.opts.graphsimBinary != "" {
+		d.bin = binaries{operator: d.opts.operatorBinary, graphsim: d.opts.graphsimBinary}
+		d.say("using %s and %s", d.bin.operator, d.bin.graphsim)
+		return nil
+	}
+	bin, err := buildBinaries(filepath.Join(d.dir, "bin"))
+	if err != nil {
+		return err
+	}
+	d.bin = bin
+	d.say("go build . ./internal/graph/graphsim/cmd/graphsim -> %s", filepath.Dir(bin.operator))
+	return nil
+}
+
 func (d *demo) startCluster() error {
 	env, err := testenv.Start()
 	if err != nil {
 		return err
 	}
-	d.env = env
+	d.env, d.client = env, env.Client
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
+	if err := d.client.Create(d.ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s: %w", namespace, err)
+	}
 	d.kubeconfig = filepath.Join(d.dir, "kubeconfig")
-	if err := writeKubeconfig(env.Config, d.kubeconfig); err != nil {
+	if err := writeAdminKubeconfig(env.Config, d.kubeconfig); err != nil {
 		return fmt.Errorf("write the kubeconfig: %w", err)
 	}
-	d.say("API server %s", env.Config.Host)
-	d.say("To look while the demo runs (add --keep-running to explore after it):")
+	d.say("API server %s; namespace %s", env.Config.Host, namespace)
+	d.say("To look while the demo runs:")
 	d.say("    export KUBECONFIG=%s", d.kubeconfig)
 	d.say("    %s get whatsapp -n %s", kubectlCommand(), namespace)
 	return nil
 }
 
-func (d *demo) startOperator() error {
-	s, err := e2e.Start(d.ctx, e2e.Options{
-		Env: d.env, Namespace: namespace, Logger: d.log,
-		ReviewDelay: reviewDelay, Review: graphsim.Review{Status: graphsim.StatusApproved},
-	})
+func (d *demo) startSimulator() error {
+	var err error
+	if d.webhookAddress, err = freeLoopbackAddress(); err != nil {
+		return err
+	}
+	if d.relayAddress, err = freeLoopbackAddress(); err != nil {
+		return err
+	}
+	simAddress, err := freeLoopbackAddress()
 	if err != nil {
 		return err
 	}
-	d.stack = s
-	d.say("Meta (simulated) at %s:", s.SimURL)
-	d.say("    WhatsApp Business Account %q (%s), number %s, app %s", e2e.WABAName, e2e.WABAID, e2e.DisplayPhoneNumber, e2e.AppID)
-	d.say("    template reviews approve %s after submission; the app's callback is the webhook server", reviewDelay)
-	d.say("Controllers for MetaProvider, WhatsAppChannel and MessageTemplate, watching namespace %s", namespace)
+	seed := filepath.Join(d.dir, "graphsim-seed.yaml")
+	if err := writeSimulatorSeed(seed, d.webhookURL()); err != nil {
+		return err
+	}
+	args := []string{"--addr", simAddress, "--config", seed, "--review-outcome", "", "--status-webhooks"}
+	p, err := startProcess("graphsim", filepath.Join(d.dir, "graphsim.log"), d.bin.graphsim, args...)
+	if err != nil {
+		return err
+	}
+	d.children = append(d.children, p)
+	d.commands = append(d.commands, "graphsim "+joinArgs(args))
+	d.sim = simctl.New("http://" + simAddress)
+	if err := waitHTTP(d.ctx, p, d.sim.URL()+"/_sim/calls"); err != nil {
+		return err
+	}
+	d.say("Meta (simulated) at %s:", d.sim.URL())
+	d.say("    WhatsApp Business Account %q (%s), numbers %s and %s, app %s", e2e.WABAName, e2e.WABAID, e2e.DisplayPhoneNumber, salesDisplayPhoneNumber, e2e.AppID)
+	d.say("    the app's callback is the webhook server (%s); Meta sends status webhooks for every message", d.webhookURL())
+	d.say("    template reviews wait for a decision (this demo's, then yours on the chat page)")
+	return nil
+}
+
+func (d *demo) webhookURL() string { return "http://" + d.webhookAddress + webhookserver.PathWebhook }
+
+func (d *demo) startOperator() error {
+	probe, err := freeLoopbackAddress()
+	if err != nil {
+		return err
+	}
+	args := []string{"--kubeconfig", d.kubeconfig, "--graph-api-url", d.sim.URL(), "--graph-api-version", e2e.GraphAPIVersion,
+		"--watch-namespaces", namespace, "--metrics-bind-address", "0", "--health-probe-bind-address", probe,
+		"--webhook-image", "whatsapp-operator:demo"}
+	p, err := startProcess("operator", filepath.Join(d.dir, "operator.log"), d.bin.operator, args...)
+	if err != nil {
+		return err
+	}
+	d.children = append(d.children, p)
+	d.commands = append(d.commands, "whatsapp-operator "+joinArgs(args))
+	if err := waitHTTP(d.ctx, p, "http://"+probe+"/readyz"); err != nil {
+		return err
+	}
+	d.say("whatsapp-operator (pid %d) reconciles MetaProvider, WhatsAppChannel and MessageTemplate in namespace %s", p.cmd.Process.Pid, namespace)
 	return nil
 }
 
 func (d *demo) startChatbot() error {
-	d.echo = e2e.NewEchoBot(func() string { return d.stack.RelayURL }, func() ([]byte, error) {
+	d.echo = e2e.NewEchoBot(func() string { return "http://" + d.relayAddress }, func() ([]byte, error) {
 		// What a bot's pod reads from the mounted Secret <provider>-forwarding.
-		k, err := d.stack.ForwardingKey(d.ctx, d.provider.Name)
-		return []byte(k), err
+		sec := &corev1.Secret{}
+		key := client.ObjectKey{Namespace: namespace, Name: whatsappv1alpha1.ForwardingSecretName(providerName)}
+		if err := d.client.Get(context.Background(), key, sec); err != nil {
+			return nil, fmt.Errorf("read the forwarding key: %w", err)
+		}
+		return sec.Data[whatsappv1alpha1.SecretKeyForwardingKey], nil
 	})
+	d.echo.Respond = newDemoBot(func() string { return "http://" + d.relayAddress }).respond
+	d.echo.MarkRead = true
 	d.bot = e2e.NewChatbot(d.echo.Handle)
-	d.say("%s: holds no token and no app secret; checks each body with the forwarding key and answers", d.bot.URL)
-	d.say("    each text with \"Echo: ...\" through the relay, in Meta's own send API")
+	d.say("%s: holds no token and no app secret; checks each body with the forwarding key,", d.bot.URL)
+	d.say("    marks each message read and answers through the relay, in Meta's own send API:")
+	d.say("    \"Echo: ...\", and on menu, list, photo, long, order: buttons, a list, an image, a split text, a template")
 	return nil
 }
 
@@ -140,7 +225,7 @@ func (d *demo) applyManifests() error {
 	if err := os.WriteFile(path, doc, 0o600); err != nil {
 		return err
 	}
-	created, err := apply(d.ctx, d.stack.Client, doc)
+	created, err := apply(d.ctx, d.client, doc)
 	if err != nil {
 		return err
 	}
@@ -151,127 +236,176 @@ func (d *demo) applyManifests() error {
 }
 
 func (d *demo) runWorkloads() error {
-	if err := d.stack.StartWebhookServer(d.ctx, d.provider.Name); err != nil {
+	hook, err := d.startWorkload(workload{name: webhookresources.Name(providerName), address: d.webhookAddress,
+		readyz: webhookserver.PathReadyz, flags: []string{"--chatbot-allow-loopback"}})
+	if err != nil {
 		return err
 	}
-	if err := d.stack.StartRelay(d.ctx, d.provider.Name); err != nil {
-		return err
-	}
-	if err := d.stack.MarkWebhookReady(d.ctx, d.provider.Name); err != nil {
-		return err
-	}
-	if err := d.stack.MarkRelayReady(d.ctx, d.provider.Name); err != nil {
+	rel, err := d.startWorkload(workload{name: relayresources.Name(providerName), address: d.relayAddress, readyz: relay.PathReadyz})
+	if err != nil {
 		return err
 	}
 	d.say("The operator created Deployments acme-webhook and acme-relay, each with its ServiceAccount, Role,")
 	d.say("Service and NetworkPolicy, and the Secrets acme-webhook (no access token) and acme-forwarding.")
-	d.say("There is no kubelet here to run their pods, so the demo runs the same servers in-process,")
-	d.say("each as its ServiceAccount (only the Role the operator wrote): the webhook server at %s,", d.stack.WebhookURL)
-	d.say("the relay at %s; once each /readyz answered, it marked the Deployment ready, as the kubelet would.", d.stack.RelayURL)
+	d.say("There is no kubelet here, so the demo runs each Deployment's own command line as a process, with a")
+	d.say("kubeconfig holding only a token of its ServiceAccount (the Role the operator wrote):")
+	d.say("    webhook server (pid %d) at %s (--chatbot-allow-loopback: the chatbot is on this machine)", hook.cmd.Process.Pid, d.webhookURL())
+	d.say("    relay (pid %d) at http://%s", rel.cmd.Process.Pid, d.relayAddress)
+	d.say("Once each /readyz answered, the demo marked the Deployment ready, as the kubelet would.")
 	return nil
 }
 
 func (d *demo) waitReady() error {
-	for _, obj := range []e2e.Conditioned{d.provider, d.channel} {
-		if err := d.stack.WaitCondition(d.ctx, obj, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle); err != nil {
+	objs := []e2e.Conditioned{d.provider}
+	for _, ch := range d.channels {
+		objs = append(objs, ch)
+	}
+	for _, obj := range objs {
+		if err := waitCondition(d.ctx, d.client, obj, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, "", settle); err != nil {
 			return err
 		}
 	}
-	err := e2e.Eventually(d.ctx, settle, "MessageTemplate order-update submitted to Meta", func(ctx context.Context) (bool, error) {
-		if err := d.stack.Client.Get(ctx, keyOf(d.template), d.template); err != nil {
-			return false, err
+	for _, t := range d.templates {
+		err := e2e.Eventually(d.ctx, settle, "MessageTemplate "+t.Name+" submitted to Meta", func(ctx context.Context) (bool, error) {
+			if err := d.client.Get(ctx, keyOf(t), t); err != nil {
+				return false, err
+			}
+			if t.Status.TemplateID == "" {
+				return false, errors.New("conditions: " + e2e.DescribeConditions(t.Status.Conditions))
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
 		}
-		if d.template.Status.TemplateID == "" {
-			return false, errors.New("conditions: " + e2e.DescribeConditions(d.template.Status.Conditions))
-		}
-		return true, nil
-	})
-	if err != nil {
-		return err
 	}
-	d.say("Channel %s routes number id %s; template %s is %s at Meta (id %s)",
-		d.channel.Name, d.channel.Status.PhoneNumberID, d.template.Name, d.template.Status.ApprovalStatus, d.template.Status.TemplateID)
+	for _, ch := range d.channels {
+		d.say("Channel %s routes number id %s (%s)", ch.Name, ch.Status.PhoneNumberID, ch.Status.DisplayPhoneNumber)
+	}
 	d.printTable(d.out)
 	return nil
 }
 
-func (d *demo) waitApproved() error {
-	// Within the review delay plus a little: the provider's syncInterval is
-	// 10m and a pending template is polled every 30s at first, so only
-	// Meta's webhook can make it this fast.
-	within := reviewDelay + 10*time.Second
-	if err := d.stack.WaitCondition(d.ctx, d.template, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, within); err != nil {
+func (d *demo) approveTemplates() error {
+	for _, t := range d.templates[:2] {
+		decided := time.Now()
+		if err := d.sim.SetTemplateStatus(d.ctx, t.Status.TemplateID, graphsim.StatusApproved, ""); err != nil {
+			return err
+		}
+		// The provider's syncInterval is 10m and a template in review is
+		// polled every 30s at first: only Meta's webhook makes it this fast.
+		if err := waitCondition(d.ctx, d.client, t, whatsappv1alpha1.ConditionReady, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, 10*time.Second); err != nil {
+			return err
+		}
+		d.approvedIn = max(d.approvedIn, time.Since(decided))
+		d.say("Meta approved %s (%s) and sent message_template_status_update to the app's callback;", t.Spec.Name, t.Status.TemplateID)
+		d.say("    the webhook server asked for a re-sync: the MessageTemplate showed %s %s later", t.Status.ApprovalStatus, time.Since(decided).Round(time.Millisecond))
+	}
+	st, err := d.sim.State(d.ctx)
+	if err != nil {
 		return err
 	}
-	seen := time.Now()
-	var webhook *graphsim.Delivery
-	for _, dl := range d.stack.Sim.Deliveries() {
-		if dl.Field == "message_template_status_update" {
-			webhook = &dl
+	n := 0
+	for _, dl := range st.Deliveries {
+		if dl.Field == "message_template_status_update" && dl.StatusCode == 200 {
+			n++
 		}
 	}
-	if webhook == nil || webhook.StatusCode != 200 {
-		return fmt.Errorf("the template is APPROVED but Meta's status webhook did not reach the webhook server: %+v", webhook)
+	if n < 2 {
+		return fmt.Errorf("the templates are APPROVED but Meta's status webhooks did not all reach the webhook server: %+v", st.Deliveries)
 	}
-	d.approvedIn = seen.Sub(webhook.At)
-	d.say("Meta approved %s and sent message_template_status_update to the app's callback:", d.template.Status.TemplateID)
-	d.say("the webhook server answered 200 and asked for a re-sync; the MessageTemplate showed %s %s later",
-		d.template.Status.ApprovalStatus, d.approvedIn.Round(time.Millisecond))
-	d.say("(no poll did this: syncInterval is 10m, a template in review is polled every 30s at first)")
+	err = waitCondition(d.ctx, d.client, d.provider, whatsappv1alpha1.ConditionRelayReady, metav1.ConditionTrue, whatsappv1alpha1.ReasonSucceeded, settle)
+	if err != nil {
+		return fmt.Errorf("the relay's fallback template new_bot_message: %w", err)
+	}
+	d.say("(no poll did this: syncInterval is 10m.) The relay now has its fallback outside the 24-hour window;")
+	d.say("spring_sale stays PENDING for you to decide on the chat page.")
 	d.printTable(d.out)
 	return nil
 }
 
 func (d *demo) sendInbound() error {
 	const text = "Hi! Where is my order #4521?"
-	payload := graphsim.TextMessageWebhook(e2e.InboundFrom("4915112345678", "Jana"), text)
-	code, err := d.stack.Deliver(d.ctx, payload)
+	msg := graphsim.UserMessage{From: userWaID, Name: userName, Type: graphsim.UserText, Text: text}
+	res, err := d.sim.SendFromUser(d.ctx, e2e.PhoneNumberID, msg)
 	if err != nil {
 		return err
 	}
-	d.say("Meta  -> POST %s (signed with the app secret): %d", d.stack.WebhookURL, code)
-	got := d.bot.Received()
-	if code != 200 || len(got) != 1 {
-		return fmt.Errorf("the webhook server answered %d and the chatbot received %d requests, want 200 and 1", code, len(got))
+	d.say("Meta  -> POST %s (signed with the app secret): %d", d.webhookURL(), res.StatusCode)
+	got := d.received()
+	if res.StatusCode != 200 || len(got) != 1 {
+		return fmt.Errorf("the webhook server answered %d %s and the chatbot received %d messages, want 200 and 1", res.StatusCode, res.Error, len(got))
 	}
-	msgs, err := got[0].TextMessages()
-	if err != nil || len(msgs) != 1 || msgs[0].Text != text {
-		return fmt.Errorf("the chatbot could not read the message (%v): %s", err, got[0].Body)
+	if got[0].Text != text || got[0].ID != res.MessageID {
+		return fmt.Errorf("the chatbot read %+v", got[0])
 	}
-	d.say("chatbot <- X-WhatsApp-Channel: %s; from %s: %q", got[0].Channel(), msgs[0].From, msgs[0].Text)
+	d.say("chatbot <- from %s (%s): %q", got[0].From, got[0].Name, got[0].Text)
 	replies, errs := d.echo.Sent()
 	if len(errs) > 0 || len(replies) != 1 {
 		return fmt.Errorf("the chatbot's reply failed: %v", errors.Join(errs...))
 	}
-	atMeta := d.stack.Sim.SentMessages(e2e.PhoneNumberID)
-	if len(atMeta) != 1 {
-		return fmt.Errorf("Meta holds %d sent messages, want the chatbot's reply", len(atMeta))
-	}
-	d.say("chatbot -> relay POST /%s/%s/messages (no token): %q to %s; the relay sent it to Meta, accepted as %s",
-		e2e.GraphAPIVersion, e2e.PhoneNumberID, replies[0], atMeta[0].To, atMeta[0].ID)
-
-	code, err = d.stack.Deliver(d.ctx, payload)
+	var atMeta []graphsim.SentMessage
+	err = e2e.Eventually(d.ctx, settle, "the reply's sent and delivered status webhooks reach the chatbot", func(ctx context.Context) (bool, error) {
+		st, err := d.sim.State(ctx)
+		if err != nil {
+			return false, err
+		}
+		atMeta = st.SentMessages
+		return d.statusesReceived() >= 2, nil
+	})
 	if err != nil {
 		return err
 	}
-	if n := len(d.bot.Received()); code != 200 || n != 1 {
-		return fmt.Errorf("Meta's retry got %d and the chatbot now has %d requests, want 200 and still 1", code, n)
+	if len(atMeta) != 1 || !strings.Contains(string(atMeta[0].Body), "Echo: "+text) {
+		return fmt.Errorf("Meta holds %d sent messages, want the chatbot's reply", len(atMeta))
 	}
-	d.say("Meta retries the same webhook: %d, and the chatbot is not called again (deduplicated by message id)", code)
+	d.say("chatbot -> relay POST /%s/%s/messages (no token): %q; the relay sent it to Meta as %s",
+		e2e.GraphAPIVersion, e2e.PhoneNumberID, replies[0], atMeta[0].ID)
+	d.say("Meta  -> the user's phone got it: sent and delivered status webhooks reached the chatbot")
+
+	msg.MessageID = res.MessageID
+	again, err := d.sim.SendFromUser(d.ctx, e2e.PhoneNumberID, msg)
+	if err != nil {
+		return err
+	}
+	if n := len(d.received()); again.StatusCode != 200 || n != 1 {
+		return fmt.Errorf("Meta's retry got %d and the chatbot now has %d messages, want 200 and still 1", again.StatusCode, n)
+	}
+	d.say("Meta retries the same webhook: %d, and the chatbot is not called again (deduplicated by message id)", again.StatusCode)
 	return nil
 }
 
+// received returns the messages (not statuses) the chatbot received.
+func (d *demo) received() []e2e.Incoming {
+	var out []e2e.Incoming
+	for _, f := range d.bot.Received() {
+		msgs, _ := f.Messages()
+		out = append(out, msgs...)
+	}
+	return out
+}
+
+// statusesReceived counts the status webhooks forwarded to the chatbot.
+func (d *demo) statusesReceived() int {
+	n := 0
+	for _, f := range d.bot.Received() {
+		n += strings.Count(string(f.Body), `"statuses":`)
+	}
+	return n
+}
+
 func (d *demo) summary() {
-	fmt.Fprintf(d.out, "\nDemo complete in %s: a team's YAML became a Ready provider and channel, Meta's approval reached\n"+
-		"the MessageTemplate %s after Meta sent it, and a WhatsApp message reached the chatbot once.\n",
+	fmt.Fprintf(d.out, "\nDemo complete in %s: a team's YAML became a Ready provider and channels, Meta's approvals reached\n"+
+		"the MessageTemplates within %s, and a WhatsApp message reached the chatbot once and its reply the user.\n",
 		time.Since(d.started).Round(100*time.Millisecond), d.approvedIn.Round(time.Millisecond))
 }
 
-// stop ends everything the steps started, the API server last.
+// stop ends everything the steps started, in reverse order, the API server
+// last.
 func (d *demo) stop() error {
 	var errs []error
-	if d.stack != nil {
-		errs = append(errs, d.stack.Close())
+	for i := len(d.children) - 1; i >= 0; i-- {
+		errs = append(errs, d.children[i].stop())
 	}
 	if d.bot != nil {
 		d.bot.Close()
@@ -283,3 +417,18 @@ func (d *demo) stop() error {
 }
 
 func keyOf(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+
+// waitCondition re-reads obj until it has the condition for its current
+// generation; its error lists the conditions last seen.
+func waitCondition(ctx context.Context, c client.Client, obj e2e.Conditioned, condType string, status metav1.ConditionStatus, reason string, within time.Duration) error {
+	what := fmt.Sprintf("%T %s: %s=%s %s", obj, obj.GetName(), condType, status, reason)
+	return e2e.Eventually(ctx, within, what, func(ctx context.Context) (bool, error) {
+		if err := c.Get(ctx, keyOf(obj), obj); err != nil {
+			return false, err
+		}
+		if e2e.HasCondition(obj, condType, status, reason) {
+			return true, nil
+		}
+		return false, errors.New("conditions: " + e2e.DescribeConditions(obj.GetConditions()))
+	})
+}

@@ -20,9 +20,19 @@ import (
 // as a team's bot would be: it holds no access token and no app secret. It
 // checks each forwarded body against X-Hub-Signature-256 with the
 // provider's forwarding key (docs/forwarding.md), then answers every text
-// with "Echo: <text>" through the relay's send API, Meta's own
-// POST /{version}/{phone-number-id}/messages with the relay as base URL.
+// with "Echo: <text>" (or what Respond says) through the relay's send API,
+// Meta's own POST /{version}/{phone-number-id}/messages with the relay as
+// base URL.
 type EchoBot struct {
+	// Respond, when set, decides the replies to each inbound message (each
+	// a Meta send body's type-specific part, such as {"type": "text",
+	// "text": {...}}); the bot adds messaging_product, to and context. The
+	// default answers a text with "Echo: <text>" and nothing else.
+	Respond func(Incoming) []Reply
+	// MarkRead makes the bot mark each message read through the relay
+	// before it replies, as WhatsApp bots do (the user sees blue ticks).
+	MarkRead bool
+
 	relayURL func() string
 	key      func() ([]byte, error)
 	client   *http.Client
@@ -49,29 +59,73 @@ func (e *EchoBot) Handle(f Forwarded) {
 		e.record("", errors.New("the forwarded body's signature does not match the forwarding key"))
 		return
 	}
-	msgs, err := f.TextMessages()
+	msgs, err := f.Messages()
 	if err != nil {
 		e.record("", fmt.Errorf("read the webhook: %w", err))
 		return
 	}
+	respond := e.Respond
+	if respond == nil {
+		respond = echoText
+	}
 	for _, m := range msgs {
-		reply := "Echo: " + m.Text
-		e.record(reply, e.send(m, reply))
+		if e.MarkRead {
+			if err := e.post(m.PhoneNumberID, map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": m.ID}); err != nil {
+				e.record("", fmt.Errorf("mark %s read: %w", m.ID, err))
+			}
+		}
+		for _, r := range respond(m) {
+			e.record(r.summary(), e.send(m, r))
+		}
 	}
 }
 
-// send posts one text reply to the relay, in Meta's own shape, with no
+// Reply is the type-specific part of a Meta send body: {"type": "text",
+// "text": {"body": "..."}}, an image, an interactive message, a template.
+type Reply map[string]any
+
+// TextReply is a text reply.
+func TextReply(text string) Reply {
+	return Reply{"type": "text", "text": map[string]any{"body": text}}
+}
+
+// summary is what Sent lists for a reply: a text's body, else its type.
+func (r Reply) summary() string {
+	if t, ok := r["text"].(map[string]any); ok {
+		if body, ok := t["body"].(string); ok {
+			return body
+		}
+	}
+	s, _ := r["type"].(string)
+	return s
+}
+
+// echoText is the default Respond: "Echo: <text>" for a text, nothing else.
+func echoText(m Incoming) []Reply {
+	if m.Type != "text" {
+		return nil
+	}
+	return []Reply{TextReply("Echo: " + m.Text)}
+}
+
+// send posts one reply to m to the relay, in Meta's own shape.
+func (e *EchoBot) send(m Incoming, r Reply) error {
+	body := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": m.From,
+		"context": map[string]string{"message_id": m.ID}}
+	for k, v := range r {
+		body[k] = v
+	}
+	return e.post(m.PhoneNumberID, body)
+}
+
+// post sends body to the relay's /messages of phoneNumberID, with no
 // Authorization header.
-func (e *EchoBot) send(m TextMessage, reply string) error {
-	body, _ := json.Marshal(map[string]any{
-		"messaging_product": "whatsapp", "recipient_type": "individual", "to": m.From,
-		"type": "text", "text": map[string]string{"body": reply},
-		"context": map[string]string{"message_id": m.ID},
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func (e *EchoBot) post(phoneNumberID string, body map[string]any) error {
+	raw, _ := json.Marshal(body)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	url := strings.TrimSuffix(e.relayURL(), "/") + "/" + GraphAPIVersion + "/" + m.PhoneNumberID + "/messages"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	url := strings.TrimSuffix(e.relayURL(), "/") + "/" + GraphAPIVersion + "/" + phoneNumberID + "/messages"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ func isControlPath(p string) bool { return strings.HasPrefix(p, ControlPrefix) }
 //	POST   /_sim/tokens/revoke              {"token"}
 //	POST   /_sim/usage/{waba}               Usage; DELETE clears it
 //	POST   /_sim/webhooks                   {"url","app_id"|"app_secret","payload"}
+//
+// and the user's side (controlhttp_user.go).
 func (s *Server) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, _ *http.Request) {
@@ -81,6 +83,7 @@ func (s *Server) controlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, success())
 	})
 	mux.HandleFunc("POST /_sim/webhooks", s.controlWebhook)
+	s.registerUserControls(mux)
 	return mux
 }
 

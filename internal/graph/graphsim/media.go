@@ -43,6 +43,7 @@ func (s *Server) handleUploadMedia(req *request) (any, *metaError) {
 		Filename: files[0].Filename, Size: len(data), SHA256: base64.StdEncoding.EncodeToString(sum[:]),
 	}
 	s.media[m.ID] = m
+	s.mediaBytes.keep(m.ID, data)
 	return map[string]string{"id": m.ID}, nil
 }
 

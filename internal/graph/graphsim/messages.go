@@ -12,6 +12,7 @@ type sendBody struct {
 	Recipient        string `json:"recipient"`
 	Type             string `json:"type"`
 	Status           string `json:"status"`
+	MessageID        string `json:"message_id"`
 	Template         *struct {
 		Name     string `json:"name"`
 		Language struct {
@@ -36,7 +37,11 @@ func (s *Server) handleSendMessage(req *request) (any, *metaError) {
 	if p.PlatformType != platformCloudAPI {
 		return nil, errNotRegistered()
 	}
-	if body.Status == "read" {
+	if body.Status == MessageRead {
+		if body.MessageID == "" {
+			return nil, errParamRequired("message_id")
+		}
+		s.addEventLocked(Event{Kind: EventReadByBusiness, MessageID: body.MessageID, PhoneNumberID: p.ID})
 		return success(), nil
 	}
 	to := body.To
@@ -62,7 +67,10 @@ func (s *Server) handleSendMessage(req *request) (any, *metaError) {
 	now := s.now()
 	id := wamid(p.ID, to, body.Type, now.String(), strconv.Itoa(len(s.sent)))
 	s.recordSendLocked(p.ID)
-	s.sent = append(s.sent, SentMessage{ID: id, PhoneNumberID: p.ID, To: to, Type: body.Type, Body: json.RawMessage(req.body), SentAt: now})
+	m := SentMessage{ID: id, PhoneNumberID: p.ID, To: to, Type: body.Type, Body: json.RawMessage(req.body), SentAt: now}
+	s.sent = append(s.sent, m)
+	s.addEventLocked(sentMessageEvent(m))
+	s.queueSentStatusesLocked(m)
 	contact := map[string]string{"input": to}
 	if d := digits(to); d == to || "+"+d == to {
 		contact["wa_id"] = d

@@ -187,3 +187,12 @@ func ButtonReplyWebhook(in Inbound, replyID, title string) []byte {
 func TemplateButtonWebhook(in Inbound, payload, text string) []byte {
 	return messageWebhook(in, "button", map[string]string{"payload": payload, "text": text})
 }
+
+// ListReplyWebhook is a choice from an interactive list.
+func ListReplyWebhook(in Inbound, rowID, title, description string) []byte {
+	reply := map[string]string{"id": rowID, "title": title}
+	if description != "" {
+		reply["description"] = description
+	}
+	return messageWebhook(in, "interactive", map[string]any{"type": "list_reply", "list_reply": reply})
+}

@@ -41,6 +41,12 @@ type Options struct {
 	// HTTPClient sends webhooks and verification handshakes. Default: a
 	// client with a 10-second timeout.
 	HTTPClient *http.Client
+	// StatusWebhooks makes every accepted message cause Meta's "sent" and
+	// "delivered" status webhooks to the WABA's messages callback (the
+	// subscription's override, else the app's callback), as the user's phone
+	// receiving it does; ReadByUser sends "read". Off, sends cause no
+	// webhook (tests that count what a chatbot received).
+	StatusWebhooks bool
 	// Latency holds every Graph API call this long before serving it:
 	// Meta's processing time and the network, for benchmarks that measure
 	// the regime real traffic lives in (latency.go).
@@ -75,8 +81,12 @@ type Server struct {
 	reviews     map[string]pendingReview
 	outbox      []outboundWebhook
 	delivered   []Delivery
-	timers      []*time.Timer
-	closed      bool
+	eventLog    eventLog
+	// userMessages counts SendFromUser's messages (their wamids).
+	userMessages int
+	mediaBytes   mediaStore // bytes of small media, for the demo's page (mediabytes.go)
+	timers       []*time.Timer
+	closed       bool
 
 	deliveries sync.WaitGroup
 	control    http.Handler

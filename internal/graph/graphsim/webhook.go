@@ -32,7 +32,15 @@ type Delivery struct {
 type outboundWebhook struct {
 	url, secret, field string
 	payload            []byte
+	// status, when set, makes the delivery an Event (status webhooks).
+	status *statusNote
+	// then are delivered after this one, in order (a message's sent, then
+	// delivered).
+	then []outboundWebhook
 }
+
+// statusNote is what a status webhook is about.
+type statusNote struct{ messageID, phoneNumberID, status string }
 
 // Sign returns the X-Hub-Signature-256 value Meta sends for body:
 // "sha256=" and the lowercase hex HMAC-SHA256 of the raw bytes keyed with
@@ -94,6 +102,9 @@ func (s *Server) flushOutbox() {
 		go func() {
 			defer s.deliveries.Done()
 			s.deliver(o)
+			for _, next := range o.then {
+				s.deliver(next)
+			}
 		}()
 	}
 }
@@ -111,5 +122,9 @@ func (s *Server) deliver(o outboundWebhook) {
 	}
 	s.mu.Lock()
 	s.delivered = append(s.delivered, d)
+	if n := o.status; n != nil {
+		s.addEventLocked(Event{Kind: EventStatus, MessageID: n.messageID, PhoneNumberID: n.phoneNumberID,
+			Status: n.status, StatusCode: d.StatusCode, Error: d.Error})
+	}
 	s.mu.Unlock()
 }

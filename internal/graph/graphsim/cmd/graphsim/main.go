@@ -33,6 +33,7 @@ type flags struct {
 	reviewDelay                            time.Duration
 	reviewOutcome, reviewReason            string
 	enforceLimits, verifyCallbacks         bool
+	statusWebhooks                         bool
 }
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 	flag.StringVar(&f.reviewReason, "review-reason", "", "rejection reason when the outcome is REJECTED")
 	flag.BoolVar(&f.enforceLimits, "enforce-rate-limits", false, "answer 80007 past Meta's hourly budgets")
 	flag.BoolVar(&f.verifyCallbacks, "verify-callbacks", false, "perform the verification handshake on callback overrides")
+	flag.BoolVar(&f.statusWebhooks, "status-webhooks", false, "send sent and delivered status webhooks for every accepted message, as the user's phone does")
 	flag.Parse()
 	if err := run(f); err != nil {
 		fmt.Fprintln(os.Stderr, "graphsim:", err)
@@ -69,6 +71,7 @@ func run(f flags) error {
 		ReviewOutcome:     graphsim.Review{Status: f.reviewOutcome, Reason: f.reviewReason},
 		EnforceRateLimits: f.enforceLimits,
 		VerifyCallbacks:   f.verifyCallbacks,
+		StatusWebhooks:    f.statusWebhooks,
 	})
 	defer sim.Close()
 	seed, err := seedFrom(f)
