@@ -85,7 +85,7 @@ func FuzzScrubberCatchesEscapes(f *testing.F) {
 	f.Add("p\u00e4ss\U0001F600word", []byte{1, 2, 3, 7}, `"`, `"`)
 	f.Add(`quote"back\slash/`, []byte{7, 7, 1, 0}, `{"m":"`, `"}`)
 	f.Fuzz(func(t *testing.T, secret string, choices []byte, prefix, suffix string) {
-		if len(secret) < minSecretLen || !utf8.ValidString(secret) || strings.Contains(secret, redacted) {
+		if len(secret) < minSecretLen || !utf8.ValidString(secret) || overlapsMarker(secret) {
 			t.Skip()
 		}
 		text := prefix + spell(secret, choices) + suffix
@@ -100,6 +100,24 @@ func FuzzScrubberCatchesEscapes(f *testing.F) {
 			assertNoSpelling(t, capped, secret)
 		}
 	})
+}
+
+// overlapsMarker reports whether the marker itself can spell secret with
+// the text around it: the marker holds the secret, or the secret ends with
+// the marker's start ("000[" before "REDACTED]") or starts with its end
+// ("D]000"). No scrubber can keep such a secret out of its output (every
+// replacement spells it again); tokens and app secrets are letters and
+// digits, which cannot overlap "[...]".
+func overlapsMarker(secret string) bool {
+	if strings.Contains(redacted, secret) || strings.Contains(secret, redacted) {
+		return true
+	}
+	for n := 1; n < len(redacted) && n < len(secret); n++ {
+		if strings.HasSuffix(secret, redacted[:n]) || strings.HasPrefix(secret, redacted[len(redacted)-n:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // assertNoSpelling fails when out or a decoding of it (ours, or the
