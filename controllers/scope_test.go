@@ -29,6 +29,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/relayresources"
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -81,7 +82,7 @@ func TestWatchNamespacesReconcilesOnlyThoseWithRolesOnly(t *testing.T) {
 	sim.AddWABA(graphsim.WABA{ID: wabaID, Name: wabaName})
 	sim.AddToken(graphsim.Token{Value: token, AppID: appID})
 
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	logger := funcr.New(func(prefix, args string) { logs.WriteString(prefix + " " + args + "\n") }, funcr.Options{})
 	namespaces, err := controllers.ParseWatchNamespaces(nsB + ", " + nsA)
 	mustDo(t, err)

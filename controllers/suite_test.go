@@ -1,7 +1,6 @@
 package controllers_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -35,6 +34,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
 	"github.com/kubechat/whatsapp-operator/internal/relayresources"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -70,7 +70,7 @@ type fixture struct {
 	c      client.Client
 	token  string
 	verify string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	// writes records the API requests of the operator that change objects.
 	writes *requestLog
 	stop   context.CancelFunc
@@ -113,7 +113,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		t: t, ns: ns, sim: sim, simURL: srv.URL, c: env.Client, link: link,
 		token:  fmt.Sprintf("EAAG-token-%d", rand.Uint64()),
 		verify: fmt.Sprintf("verify-%d", rand.Uint64()),
-		logs:   &syncBuffer{},
+		logs:   &testlog.Buffer{},
 		writes: &requestLog{},
 	}
 	sim.AddApp(graphsim.App{ID: appID, Name: "Acme Bot App", Secret: appSecret})
@@ -412,24 +412,6 @@ func (f *fixture) requestReconcile(obj client.Object) string {
 }
 
 var _ = logr.Discard
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) WriteString(v string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(v)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // lossyLink sits between the operator and the simulator. When armed for a
 // path suffix and method, it lets the simulator act on the next such

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +29,8 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // Test fixtures: one WABA with two numbers; the second belongs to another
@@ -85,7 +86,7 @@ type harness struct {
 	simURL   string
 	provider *whatsappv1alpha1.MetaProvider
 	reg      *prometheus.Registry
-	logs     *syncBuffer
+	logs     *testlog.Buffer
 	cancel   context.CancelFunc
 	done     chan error
 }
@@ -174,7 +175,7 @@ func (h *harness) run(env *testenv.Env, options func(*Options)) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	var log logr.Logger
-	log, h.logs = captureLogger()
+	log, h.logs = testlog.JSONLogger()
 	h.url = "http://" + l.Addr().String()
 	opts := Options{
 		ProviderNamespace: h.ns, ProviderName: "acme",
@@ -263,7 +264,7 @@ func (h *harness) createTemplate(name, lang, format, body, status string) {
 // waitSenders waits until the relay is ready with n numbers that may send.
 func (h *harness) waitSenders(n int) {
 	h.t.Helper()
-	eventually(h.t, 20*time.Second, fmt.Sprintf("the relay is ready with %d senders", n), func() bool {
+	testwait.Until(h.t, 20*time.Second, fmt.Sprintf("the relay is ready with %d senders", n), func() bool {
 		resp, err := http.Get(h.url + PathReadyz)
 		if err != nil {
 			return false
@@ -351,18 +352,6 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // gauge reads a gauge (or a counter) without labels; 0 when absent.
 func gauge(reg *prometheus.Registry, name string) float64 {
 	families, _ := reg.Gather()
@@ -398,28 +387,4 @@ func counter(reg *prometheus.Registry, name string, labels map[string]string) fl
 		}
 	}
 	return 0
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// captureLogger logs everything (V-levels included) as JSON into a buffer.
-func captureLogger() (logr.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
-	return logr.FromSlogHandler(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.Level(-10)})), buf
 }

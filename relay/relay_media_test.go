@@ -17,6 +17,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // uploadForm builds Meta's upload form: messaging_product, type, file.
@@ -116,7 +117,7 @@ func TestReadyOnlyWithAToken(t *testing.T) {
 	must(t, h.c.Get(ctx, client.ObjectKey{Namespace: h.ns, Name: "acme-meta"}, &s))
 	delete(s.Data, whatsappv1alpha1.SecretKeyAccessToken)
 	must(t, h.c.Update(ctx, &s))
-	eventually(t, 10*time.Second, "the relay turns unready without a token", func() bool {
+	testwait.Until(t, 10*time.Second, "the relay turns unready without a token", func() bool {
 		resp, err := http.Get(h.url + PathReadyz)
 		if err != nil {
 			return false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // TestBurstIsPacedPerNumber sends 500 messages to one number at once (25
@@ -130,7 +131,7 @@ func TestRetriedMessageIsNotOvertaken(t *testing.T) {
 	h.sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointSendMessage, Kind: graphsim.FaultRateLimit, Code: 130429, Times: 1})
 	first := make(chan answer, 1)
 	go func() { first <- h.send(testPNID, text("first")) }()
-	eventually(t, 10*time.Second, "the first send met 130429", func() bool { return h.sendCalls() >= 1 })
+	testwait.Until(t, 10*time.Second, "the first send met 130429", func() bool { return h.sendCalls() >= 1 })
 	second := h.send(testPNID, text("second"))
 	if a := <-first; a.status != http.StatusOK || second.status != http.StatusOK {
 		t.Fatalf("first %d %s, second %d %s", a.status, a.raw, second.status, second.raw)

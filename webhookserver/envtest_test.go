@@ -21,6 +21,8 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
 	"github.com/kubechat/whatsapp-operator/internal/testenv"
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 	"github.com/kubechat/whatsapp-operator/internal/webhookresources"
 )
 
@@ -74,7 +76,7 @@ type harness struct {
 	c      client.Client
 	ns     string
 	url    string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	reg    *prometheus.Registry
 	cancel context.CancelFunc
 	done   chan error
@@ -126,7 +128,7 @@ func startHarness(t *testing.T, mutate func(*Options)) *harness {
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + ns + ":webhook-server"}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
-	log, logs := captureLogger()
+	log, logs := testlog.JSONLogger()
 	h := &harness{t: t, c: c, ns: ns, url: "http://" + l.Addr().String(), logs: logs, reg: prometheus.NewRegistry(), done: make(chan error, 1)}
 	opts := Options{
 		ProviderNamespace: ns, ProviderName: testProvider,
@@ -140,7 +142,7 @@ func startHarness(t *testing.T, mutate func(*Options)) *harness {
 	h.cancel = cancel
 	go func() { h.done <- Run(runCtx, opts) }()
 	t.Cleanup(func() { h.stop() })
-	eventually(t, 20*time.Second, "the server becomes ready", func() bool {
+	testwait.Until(t, 20*time.Second, "the server becomes ready", func() bool {
 		resp, err := http.Get(h.url + PathReadyz)
 		if err != nil {
 			return false
@@ -176,18 +178,6 @@ func (h *harness) createChannel(name, phone, pnid string, bot whatsappv1alpha1.C
 		ch.Status.PhoneNumberID = pnid
 		ch.Status.DisplayPhoneNumber = phone
 		must(h.t, h.c.Status().Update(context.Background(), &ch))
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

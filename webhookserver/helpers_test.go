@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,12 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
 )
 
 // Test credentials and ids. The secrets are long enough to be found if
@@ -176,31 +175,6 @@ func (c *chatbot) messageIDs(tb testing.TB) []string {
 	return ids
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// captureLogger logs JSON, at every verbosity, into a buffer.
-func captureLogger() (logr.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
-	h := slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.Level(-10)})
-	return logr.FromSlogHandler(h), buf
-}
-
 // loopbackDialer maps addresses (documentation addresses such as
 // 192.0.2.10:8080) onto loopback stubs and refuses anything else that is not
 // loopback: tests never send traffic off the machine.
@@ -313,14 +287,14 @@ type testServer struct {
 	confirmer *fakeConfirmer
 	resolver  *fakeResolver
 	registry  *prometheus.Registry
-	logs      *syncBuffer
+	logs      *testlog.Buffer
 	table     atomic.Pointer[RouteTable]
 }
 
 // newTestServer serves the test provider with the given channels.
 func newTestServer(tb testing.TB, channels []whatsappv1alpha1.WhatsAppChannel, mutate ...func(*Options)) *testServer {
 	tb.Helper()
-	log, logs := captureLogger()
+	log, logs := testlog.JSONLogger()
 	// The chatbot stubs listen on loopback, which the production dialer
 	// refuses (TestChatbotDialGuard): tests dial through loopbackDialer.
 	opts := Options{ProviderNamespace: testNamespace, ProviderName: testProvider, Logger: log, Registry: prometheus.NewRegistry(),

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // TestRunRoutesThroughEndpointSlices routes a number to a chatbot Service
@@ -55,7 +56,7 @@ func TestRunRoutesThroughEndpointSlices(t *testing.T) {
 		n++
 		return postSigned(t, h.url, envelopeOf(textMessage("101", "12025550101", fmt.Sprintf("wamid.E%d", n), "hello")))
 	}
-	eventually(t, 10*time.Second, "the Service route works", func() bool { return send() == http.StatusOK })
+	testwait.Until(t, 10*time.Second, "the Service route works", func() bool { return send() == http.StatusOK })
 	for range 4 {
 		if code := send(); code != http.StatusOK {
 			t.Fatalf("POST: got %d, want 200", code)
@@ -74,7 +75,7 @@ func TestRunRoutesThroughEndpointSlices(t *testing.T) {
 	notReady := false
 	slice.Endpoints[1].Conditions.Ready = &notReady
 	must(t, h.c.Update(ctx, slice))
-	eventually(t, 10*time.Second, "the not-ready endpoint leaves the rotation", func() bool {
+	testwait.Until(t, 10*time.Second, "the not-ready endpoint leaves the rotation", func() bool {
 		before := len(b.requests())
 		for range 3 {
 			send()
@@ -97,7 +98,7 @@ func TestRunNewChannelRoutesQuickly(t *testing.T) {
 	start := time.Now()
 	h.createChannel("new", "+12025550202", "202", urlBot(bot.srv.URL))
 	i := 0
-	eventually(t, 5*time.Second, "the new channel receives its number's messages", func() bool {
+	testwait.Until(t, 5*time.Second, "the new channel receives its number's messages", func() bool {
 		i++
 		return postSigned(t, h.url, body(i)) == http.StatusOK && len(bot.requests()) > 0
 	})
@@ -126,7 +127,7 @@ func TestRunTemplateAndQualityEvents(t *testing.T) {
 	approved := fixtures["approved"] // WABA 102290129340398, template 1689556908129832
 	quality := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"` + testWABA + `","changes":[{"value":{"display_phone_number":"12025550101","event":"DOWNGRADE","current_limit":"TIER_1K"},"field":"phone_number_quality_update"}]}]}`)
 
-	eventually(t, 10*time.Second, "the template is annotated", func() bool {
+	testwait.Until(t, 10*time.Second, "the template is annotated", func() bool {
 		if code := postSigned(t, h.url, approved); code != http.StatusOK {
 			t.Fatalf("template webhook: got %d, want 200", code)
 		}
@@ -134,7 +135,7 @@ func TestRunTemplateAndQualityEvents(t *testing.T) {
 		must(t, h.c.Get(ctx, types.NamespacedName{Namespace: h.ns, Name: tmpl.Name}, &got))
 		return got.Annotations[whatsappv1alpha1.ReconcileRequestAnnotation] != ""
 	})
-	eventually(t, 10*time.Second, "the channel is annotated", func() bool {
+	testwait.Until(t, 10*time.Second, "the channel is annotated", func() bool {
 		if code := postSigned(t, h.url, quality); code != http.StatusOK {
 			t.Fatalf("quality webhook: got %d, want 200", code)
 		}
@@ -162,7 +163,7 @@ func TestRunSecretRotationAndLogs(t *testing.T) {
 	}
 	post(t, h.url, envelopeOf(textMessage("101", "1", "wamid.L0", text)), signatureHeader([]byte("wrong"), []byte("x")))
 	i := 0
-	eventually(t, 10*time.Second, "delivery with the first secret", func() bool {
+	testwait.Until(t, 10*time.Second, "delivery with the first secret", func() bool {
 		i++
 		return postSigned(t, h.url, envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.L%d", i), text))) == http.StatusOK
 	})
@@ -171,7 +172,7 @@ func TestRunSecretRotationAndLogs(t *testing.T) {
 	must(t, h.c.Get(ctx, types.NamespacedName{Namespace: h.ns, Name: whatsappv1alpha1.WebhookSecretName(testProvider)}, &secret))
 	secret.Data[whatsappv1alpha1.SecretKeyAppSecret] = []byte(newSecret)
 	must(t, h.c.Update(ctx, &secret))
-	eventually(t, 10*time.Second, "the new app secret is accepted", func() bool {
+	testwait.Until(t, 10*time.Second, "the new app secret is accepted", func() bool {
 		i++
 		b := envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.L%d", i), text))
 		return post(t, h.url, b, signatureHeader([]byte(newSecret), b)).StatusCode == http.StatusOK
@@ -217,7 +218,7 @@ func TestRunGracefulShutdown(t *testing.T) {
 	// Wait for the route with a fast chatbot, then slow it down.
 	bot.delay.Store(0)
 	i := 0
-	eventually(t, 10*time.Second, "routed", func() bool {
+	testwait.Until(t, 10*time.Second, "routed", func() bool {
 		i++
 		return postSigned(t, h.url, envelopeOf(textMessage("101", "1", fmt.Sprintf("wamid.G%d", i), "x"))) == http.StatusOK
 	})
@@ -225,7 +226,7 @@ func TestRunGracefulShutdown(t *testing.T) {
 	before := bot.started.Load()
 	result := make(chan int, 1)
 	go func() { result <- postSigned(t, h.url, envelopeOf(textMessage("101", "1", "wamid.inflight", "x"))) }()
-	eventually(t, 10*time.Second, "the webhook reaches the slow chatbot", func() bool { return bot.started.Load() > before })
+	testwait.Until(t, 10*time.Second, "the webhook reaches the slow chatbot", func() bool { return bot.started.Load() > before })
 	h.cancel()
 	select {
 	case code := <-result:

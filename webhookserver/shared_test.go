@@ -17,6 +17,7 @@ import (
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
 	"github.com/kubechat/whatsapp-operator/internal/sharedstore"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // The load of the shared-store scenarios (issue 10 "Done when"): 500
@@ -382,7 +383,7 @@ func TestSharedStoreOutageLosesNothing(t *testing.T) {
 	// a batch a replica delivered is known locally and not asked about).
 	next := sharedBatches
 	for i, ts := range r.replicas {
-		eventually(t, 10*time.Second, fmt.Sprintf("replica %d shows the store up", i), func() bool {
+		testwait.Until(t, 10*time.Second, fmt.Sprintf("replica %d shows the store up", i), func() bool {
 			r.deliver(t, next)
 			next++
 			return gaugeValue(t, ts, "whatsapp_shared_store_up") == 1

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubechat/whatsapp-operator/internal/graph"
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 func newBudget(t testing.TB, s *Store, maxWait time.Duration) *Budget {
@@ -57,7 +58,7 @@ func TestBudgetQueuesInArrivalOrder(t *testing.T) {
 	var order []int
 	var wg sync.WaitGroup
 	for i := range n {
-		eventually(t, 5*time.Second, "the previous send queued", func() bool {
+		testwait.Until(t, 5*time.Second, "the previous send queued", func() bool {
 			mu.Lock()
 			defer mu.Unlock()
 			return b.Waiting()+len(order) >= i

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubechat/whatsapp-operator/internal/dialguard"
 	"github.com/kubechat/whatsapp-operator/internal/redistest"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 // TestClaimLifecycle: a key is claimed once; while claimed another request
@@ -78,7 +79,7 @@ func TestReleaseKeepsAnotherClaim(t *testing.T) {
 	slow, err := a.Claim(ctx, keys)
 	must(t, err)
 	var taken *Claim
-	eventually(t, 5*time.Second, "the lease ends", func() bool {
+	testwait.Until(t, 5*time.Second, "the lease ends", func() bool {
 		c, err := b.Claim(ctx, keys)
 		if err == nil && c.Verdict("k") == Claimed {
 			taken = c
@@ -227,7 +228,7 @@ func TestUnreachableFailsFast(t *testing.T) {
 		t.Errorf("down=%v up=%v errors=%v, want down, 0, 1 error", s.Health().Down(), testutil.ToFloat64(m.up), testutil.ToFloat64(m.errors.WithLabelValues("claim")))
 	}
 	must(t, srv.Restart())
-	eventually(t, 10*time.Second, "the store answers again", func() bool {
+	testwait.Until(t, 10*time.Second, "the store answers again", func() bool {
 		_, err := s.Claim(ctx, []string{"c"})
 		return err == nil
 	})
@@ -263,18 +264,6 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting until %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

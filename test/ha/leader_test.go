@@ -17,6 +17,7 @@ import (
 
 	whatsappv1alpha1 "github.com/kubechat/whatsapp-operator/api/v1alpha1"
 	"github.com/kubechat/whatsapp-operator/internal/graph/graphsim"
+	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
 const (
@@ -80,7 +81,7 @@ func TestLeaderKilledDuringTemplateSubmission(t *testing.T) {
 	leader := func() *operator {
 		t.Helper()
 		var found *operator
-		eventually(t, 30*time.Second, "a process leads", func() bool {
+		testwait.Until(t, 30*time.Second, "a process leads", func() bool {
 			for _, o := range ops {
 				if o.alive() && o.leading() {
 					found = o
@@ -105,34 +106,34 @@ func TestLeaderKilledDuringTemplateSubmission(t *testing.T) {
 	for i := range templates {
 		must(t, c.Create(ctx, messageTemplate(ns, i)))
 	}
-	eventually(t, 60*time.Second, "Meta created a template", func() bool { return len(sim.Templates(wabaID)) >= 1 })
+	testwait.Until(t, 60*time.Second, "Meta created a template", func() bool { return len(sim.Templates(wabaID)) >= 1 })
 	killLeader("1 (created at Meta, answer lost)")
 
 	// (2) The next create is held before Meta processes it.
 	creates := sim.Calls(graphsim.EndpointCreateTemplate)
 	sim.InjectFault(graphsim.Fault{Endpoint: graphsim.EndpointCreateTemplate, Kind: graphsim.FaultSlow, Delay: time.Minute, Times: 1})
-	eventually(t, 60*time.Second, "a create reached Meta", func() bool { return sim.Calls(graphsim.EndpointCreateTemplate) > creates })
+	testwait.Until(t, 60*time.Second, "a create reached Meta", func() bool { return sim.Calls(graphsim.EndpointCreateTemplate) > creates })
 	killLeader("2 (create on its way)")
 
 	// (3) Right after Meta answered a create.
 	have := len(sim.Templates(wabaID))
-	eventually(t, 60*time.Second, "Meta created one more template", func() bool { return len(sim.Templates(wabaID)) > have })
+	testwait.Until(t, 60*time.Second, "Meta created one more template", func() bool { return len(sim.Templates(wabaID)) > have })
 	killLeader("3 (create answered)")
 
 	// (4) The moment the next leader took over.
 	killLeader("4 (just took over)")
 
 	// Every object Ready, one template at Meta each.
-	eventually(t, 3*time.Minute, "every MessageTemplate is Ready", func() bool { return readyTemplates(ctx, t, c, ns) == templates })
+	testwait.Until(t, 3*time.Minute, "every MessageTemplate is Ready", func() bool { return readyTemplates(ctx, t, c, ns) == templates })
 	checkOnePerObject(ctx, t, c, sim, ns)
 
 	// (5) Deleting: killed after the first delete reached Meta.
 	deletes := sim.Calls(graphsim.EndpointDeleteTemplate)
 	must(t, c.DeleteAllOf(ctx, &whatsappv1alpha1.MessageTemplate{}, client.InNamespace(ns)))
-	eventually(t, 60*time.Second, "a delete reached Meta", func() bool { return sim.Calls(graphsim.EndpointDeleteTemplate) > deletes })
+	testwait.Until(t, 60*time.Second, "a delete reached Meta", func() bool { return sim.Calls(graphsim.EndpointDeleteTemplate) > deletes })
 	killLeader("5 (deleting)")
 
-	eventually(t, 2*time.Minute, "every MessageTemplate is gone (no finalizer stuck)", func() bool {
+	testwait.Until(t, 2*time.Minute, "every MessageTemplate is gone (no finalizer stuck)", func() bool {
 		var list whatsappv1alpha1.MessageTemplateList
 		return c.List(ctx, &list, client.InNamespace(ns)) == nil && len(list.Items) == 0
 	})

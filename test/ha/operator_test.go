@@ -1,18 +1,17 @@
 package ha
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kubechat/whatsapp-operator/internal/testlog"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -50,7 +49,7 @@ func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
 type operator struct {
 	name   string
 	cmd    *exec.Cmd
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	exited chan struct{}
 }
 
@@ -58,7 +57,7 @@ type operator struct {
 // (a killed leader's Lease runs out after 3 s).
 func startOperator(t *testing.T, name, bin, kubeconfig, simURL, ns string) *operator {
 	t.Helper()
-	o := &operator{name: name, logs: &syncBuffer{}, exited: make(chan struct{})}
+	o := &operator{name: name, logs: &testlog.Buffer{}, exited: make(chan struct{})}
 	o.cmd = exec.Command(bin,
 		"--kubeconfig", kubeconfig,
 		"--leader-elect", "--leader-election-namespace", ns,
@@ -99,36 +98,6 @@ func (o *operator) kill() {
 		_ = o.cmd.Process.Signal(syscall.SIGKILL)
 	}
 	<-o.exited
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // every runs f every period until ctx ends (the test plays a component:
