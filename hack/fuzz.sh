@@ -12,6 +12,7 @@ targets=(
   "./webhookserver FuzzReopeningRanges"
   "./relay FuzzPlanMessage"
   "./relay FuzzReadUpload"
+  "./relay FuzzIsGraphVersion"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
