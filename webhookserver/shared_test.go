@@ -14,23 +14,23 @@ import (
 	"github.com/kubechat/whatsapp-operator/internal/testwait"
 )
 
+// Exactly once across two webhook server replicas sharing Redis, with the
+// store up, is test/scaleout's TestTwoReplicasOfEach: the same load, sent
+// to two webhook-server processes.
+
 // sharedRig is two in-process webhook servers sharing a store behind a
 // round-robin proxy, with retryload's two counting chatbots and load.
 type sharedRig struct {
 	*retryload.Load
-	botB     *retryload.Bot
 	replicas []*testServer
 }
 
-func newSharedRig(tb testing.TB, redisAddr, prefix string, store ...func(*sharedstore.Config)) *sharedRig {
+func newSharedRig(tb testing.TB, redisAddr, prefix string) *sharedRig {
 	botA, botB := retryload.NewBots(tb)
 	shared := func(o *Options) {
 		o.SharedState = sharedstore.Config{Address: redisAddr, KeyPrefix: prefix, AllowAddresses: redistest.Loopback, RetryAfter: 100 * time.Millisecond}
-		for _, f := range store {
-			f(&o.SharedState)
-		}
 	}
-	r := &sharedRig{botB: botB}
+	r := &sharedRig{}
 	var urls []string
 	for range 2 {
 		ts := newTestServer(tb, []whatsappv1alpha1.WhatsAppChannel{
@@ -44,52 +44,6 @@ func newSharedRig(tb testing.TB, redisAddr, prefix string, store ...func(*shared
 		retryload.Number{PhoneNumberID: benchPNIDA, Display: benchDisplayA}, retryload.Number{PhoneNumberID: benchPNIDB, Display: benchDisplayB},
 		botA, botB)
 	return r
-}
-
-// TestSharedStoreExactlyOnceAcrossReplicas (issue 10): two webhook
-// servers sharing one Redis behind a round-robin proxy; 5,000 signed
-// messages; chatbot B refuses its part of every fifth batch once, so Meta
-// retries that batch at the other replica with A's part delivered; every
-// seventh batch is sent twice at once. Every message id reaches its
-// chatbot exactly once, and no 200 is answered before every message of
-// the batch was delivered.
-func TestSharedStoreExactlyOnceAcrossReplicas(t *testing.T) {
-	t.Parallel()
-	srv := redistest.Shared(t)
-	// A round trip slower than the store's timeout (500 ms in production)
-	// is handled as an outage: delivered at least once, which
-	// TestSharedStoreOutageLosesNothing covers. Under -race on a loaded
-	// 2-core machine a pipelined round trip took longer than that (25 of
-	// 5,000 delivered twice, counted as fallbacks); here the store is up,
-	// so its timeout is set past any scheduling delay and every fallback
-	// still fails the test below.
-	r := newSharedRig(t, srv.Addr(), redistest.Prefix(t), func(c *sharedstore.Config) { c.OpTimeout = 10 * time.Second })
-	r.Run(t, nil)
-	once, twice, missing := r.Counts()
-	if missing != 0 || twice != 0 || once != retryload.Messages {
-		t.Errorf("messages delivered once: %d, more than once: %d, never: %d; want all %d exactly once",
-			once, twice, missing, retryload.Messages)
-	}
-	if n := r.Early(); n != 0 {
-		t.Errorf("%d batches were acknowledged before all their messages reached the chatbots", n)
-	}
-	// The retries and duplicates did happen, and were held or found done.
-	refused := r.botB.Refused()
-	if refused != retryload.Batches/retryload.FailEvery {
-		t.Errorf("chatbot B refused %d batches once, want %d: the retry path was not exercised", refused, retryload.Batches/retryload.FailEvery)
-	}
-	done, held := 0.0, 0.0
-	for _, ts := range r.replicas {
-		done += counter(t, ts.registry, "whatsapp_shared_store_claims_total", map[string]string{"result": "done"})
-		held += counter(t, ts.registry, "whatsapp_shared_store_claims_total", map[string]string{"result": "held"})
-		if f := counter(t, ts.registry, "whatsapp_shared_store_fallbacks_total", map[string]string{"path": sharedstore.PathInbound}); f != 0 {
-			t.Errorf("a replica fell back %v times with Redis up", f)
-		}
-	}
-	if done == 0 {
-		t.Error("no retry found its items delivered in the store: the retries did not reach it")
-	}
-	t.Logf("claims found done %v, held by another request %v", done, held)
 }
 
 // TestSharedStoreOutageLosesNothing (issue 10): retryload's load; Redis is
