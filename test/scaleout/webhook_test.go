@@ -18,11 +18,7 @@ import (
 // delivered, and the replicas found the retries' items done in the store
 // and never fell back.
 func webhookExactlyOnce(t *testing.T, c *cluster, botA, botB *retryload.Bot) {
-	var urls []string
-	for _, h := range c.hooks {
-		urls = append(urls, h)
-	}
-	load := retryload.New(t, retryload.RoundRobin(t, urls...)+webhookserver.PathWebhook, e2e.AppSecret, e2e.WABAID,
+	load := retryload.New(t, retryload.RoundRobin(t, c.hooks...)+webhookserver.PathWebhook, e2e.AppSecret, e2e.WABAID,
 		retryload.Number{PhoneNumberID: e2e.PhoneNumberID, Display: "12025550123"},
 		retryload.Number{PhoneNumberID: phoneNumberIDB, Display: "12025550124"},
 		botA, botB)
