@@ -195,15 +195,6 @@ func (h *harness) run(env *testenv.Env, options func(*Options)) {
 	h.waitSenders(1)
 }
 
-// replica starts another relay of the same provider, in the same
-// namespace and against the same simulator (a second replica), with its
-// own listener and registry.
-func (h *harness) replica(options func(*Options)) *harness {
-	r := &harness{t: h.t, c: h.c, ns: h.ns, sim: h.sim, simURL: h.simURL, provider: h.provider, reg: prometheus.NewRegistry(), done: make(chan error, 1)}
-	r.run(kube(h.t), options)
-	return r
-}
-
 // stop cancels Run and waits for it.
 func (h *harness) stop() {
 	h.cancel()

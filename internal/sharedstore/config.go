@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -114,6 +116,36 @@ func BindFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.ServerName, "redis-server-name", "", "Name expected in the store's certificate (default: the address's host).")
 	fs.StringVar(&c.KeyPrefix, "redis-key-prefix", DefaultKeyPrefix, "Prefix of every key, ending in ':'; the provider's namespace/name follows it.")
 	fs.DurationVar(&c.DedupeTTL, "redis-dedupe-ttl", DefaultDedupeTTL, "How long a delivered message is remembered in the store.")
+	fs.DurationVar(&c.OpTimeout, "redis-op-timeout", DefaultOpTimeout, "Bound of one round trip to the store; past it the operation falls back as in an outage (inbound at least once, sends paced locally).")
+	fs.Var(loopbackFlag{c}, "redis-allow-loopback", "Let the store's address be on this host's loopback (127.0.0.0/8, ::1). Only for running the workload outside a cluster beside a local redis-server (tests); in a pod loopback is the pod itself. The operator never sets it.")
+}
+
+// loopback is what --redis-allow-loopback re-opens.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// loopbackFlag is --redis-allow-loopback: a boolean flag that adds the
+// loopback ranges to Config.AllowAddresses.
+type loopbackFlag struct{ c *Config }
+
+func (f loopbackFlag) IsBoolFlag() bool { return true }
+
+func (f loopbackFlag) String() string {
+	if f.c == nil {
+		return "false"
+	}
+	return strconv.FormatBool(slices.Contains(f.c.AllowAddresses, loopback[0]))
+}
+
+func (f loopbackFlag) Set(v string) error {
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	f.c.AllowAddresses = slices.DeleteFunc(f.c.AllowAddresses, func(p netip.Prefix) bool { return slices.Contains(loopback, p) })
+	if on {
+		f.c.AllowAddresses = append(f.c.AllowAddresses, loopback...)
+	}
+	return nil
 }
 
 // setDefault sets *v to def when *v is zero or negative.

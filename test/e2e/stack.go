@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -46,6 +47,9 @@ type Options struct {
 	// Logger receives the controllers' and the webhook server's logs;
 	// the zero value discards them.
 	Logger logr.Logger
+	// SharedStoreAllow re-opens addresses the operator's check of a
+	// provider's shared store refuses (a redis-server on loopback).
+	SharedStoreAllow []netip.Prefix
 }
 
 // Stack is the operator with everything around it, on loopback ports.
@@ -68,6 +72,7 @@ type Stack struct {
 	RelayMetrics *prometheus.Registry
 
 	otherNamespaces []string
+	storeAllow      []netip.Prefix
 	log             logr.Logger
 	simServer       *httptest.Server
 	listener        net.Listener // the webhook server's, opened early for its URL
@@ -89,7 +94,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if log.GetSink() == nil {
 		log = logr.Discard()
 	}
-	s := &Stack{Env: opts.Env, Client: opts.Env.Client, Namespace: opts.Namespace, otherNamespaces: opts.OtherNamespaces, log: log, WebhookMetrics: prometheus.NewRegistry()}
+	s := &Stack{Env: opts.Env, Client: opts.Env.Client, Namespace: opts.Namespace, otherNamespaces: opts.OtherNamespaces, storeAllow: opts.SharedStoreAllow, log: log, WebhookMetrics: prometheus.NewRegistry()}
 	for _, name := range append([]string{opts.Namespace}, opts.OtherNamespaces...) {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 		if err := s.Client.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -154,7 +159,7 @@ func (s *Stack) startManager() error {
 	})
 	if err := controllers.Setup(mgr, controllers.Options{
 		Graph: factory, GraphAPIURL: s.SimURL, GraphAPIVersion: GraphAPIVersion,
-		WebhookImage: "whatsapp-operator:e2e",
+		WebhookImage: "whatsapp-operator:e2e", SharedStoreAllow: s.storeAllow,
 	}); err != nil {
 		return err
 	}

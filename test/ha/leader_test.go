@@ -60,7 +60,6 @@ func TestLeaderKilledDuringTemplateSubmission(t *testing.T) {
 	bin := buildOperator(t)
 	kubeconfig := writeKubeconfig(t, env.Config)
 	var ops []*operator
-	defer func() { dumpLogs(t, ops) }()
 	spawn := func() {
 		ops = append(ops, startOperator(t, fmt.Sprint(len(ops)), bin, kubeconfig, simSrv.URL, ns))
 	}
@@ -83,7 +82,7 @@ func TestLeaderKilledDuringTemplateSubmission(t *testing.T) {
 		var found *operator
 		testwait.Until(t, 30*time.Second, "a process leads", func() bool {
 			for _, o := range ops {
-				if o.alive() && o.leading() {
+				if o.Alive() && o.leading() {
 					found = o
 					return true
 				}
@@ -95,8 +94,8 @@ func TestLeaderKilledDuringTemplateSubmission(t *testing.T) {
 	killLeader := func(point string) {
 		t.Helper()
 		l := leader()
-		l.kill()
-		t.Logf("point %s: killed leader %s; %d templates at Meta", point, l.name, len(sim.Templates(wabaID)))
+		l.Kill()
+		t.Logf("point %s: killed leader %s; %d templates at Meta", point, l.Name, len(sim.Templates(wabaID)))
 		spawn()
 	}
 
