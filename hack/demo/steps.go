@@ -24,6 +24,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/test/e2e"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
+	"github.com/kubechat/whatsapp-operator/internal/kubeconfigfile"
 )
 
 // settle bounds each wait for the operator.
@@ -130,7 +131,7 @@ func (d *demo) startCluster() error {
 		return fmt.Errorf("create namespace %s: %w", namespace, err)
 	}
 	d.kubeconfig = filepath.Join(d.dir, "kubeconfig")
-	if err := writeAdminKubeconfig(env.Config, d.kubeconfig); err != nil {
+	if err := kubeconfigfile.Admin(env.Config, d.kubeconfig, namespace); err != nil {
 		return fmt.Errorf("write the kubeconfig: %w", err)
 	}
 	d.say("API server %s; namespace %s", env.Config.Host, namespace)

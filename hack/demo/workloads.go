@@ -13,8 +13,13 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/kubechat/whatsapp-operator/internal/kubeconfigfile"
 	"github.com/kubechat/whatsapp-operator/test/e2e"
 )
+
+// tokenLifetime is what the demo asks for its workloads' tokens: longer
+// than anyone keeps a demo running (the API server may grant less).
+const tokenLifetime = 48 * time.Hour
 
 // workload is one of the Deployments the operator manages for a provider,
 // which the demo runs as a process of the operator's binary.
@@ -49,7 +54,7 @@ func (d *demo) startWorkload(w workload) (*process, error) {
 		return nil, err
 	}
 	kubeconfig := filepath.Join(d.dir, w.name+".kubeconfig")
-	if err := writeServiceAccountKubeconfig(d.ctx, d.env.Config, namespace, w.name, kubeconfig); err != nil {
+	if err := kubeconfigfile.ServiceAccount(d.ctx, d.env.Config, namespace, w.name, kubeconfig, tokenLifetime); err != nil {
 		return nil, err
 	}
 	dep := &appsv1.Deployment{}

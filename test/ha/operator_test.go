@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubechat/whatsapp-operator/internal/testproc"
+	"github.com/kubechat/whatsapp-operator/internal/kubeconfigfile"
 )
 
 // buildOperator builds the whatsapp-operator binary once per test run.
@@ -27,7 +28,7 @@ func buildOperator(t *testing.T) string {
 func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := testproc.WriteKubeconfig(cfg, path); err != nil {
+	if err := kubeconfigfile.Admin(cfg, path, ""); err != nil {
 		t.Fatal(err)
 	}
 	return path

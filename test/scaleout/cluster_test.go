@@ -27,6 +27,7 @@ import (
 	"github.com/kubechat/whatsapp-operator/relay"
 	"github.com/kubechat/whatsapp-operator/test/e2e"
 	"github.com/kubechat/whatsapp-operator/webhookserver"
+	"github.com/kubechat/whatsapp-operator/internal/kubeconfigfile"
 )
 
 const (
@@ -158,7 +159,7 @@ func (c *cluster) run(t *testing.T, w workload) (urls, metricsURLs []string) {
 		t.Fatalf("Deployment %s runs %q: no --redis-address, the replicas would not share the store", key, args)
 	}
 	kubeconfig := filepath.Join(t.TempDir(), w.name+".kubeconfig")
-	must(t, testproc.WriteServiceAccountKubeconfig(c.ctx, env.Config, c.Namespace, w.name, kubeconfig))
+	must(t, kubeconfigfile.ServiceAccount(c.ctx, env.Config, c.Namespace, w.name, kubeconfig, 2*time.Hour))
 	var procs []*testproc.Process
 	for i := range replicas {
 		addr, metricsAddr := testproc.FreeLoopbackAddress(t), testproc.FreeLoopbackAddress(t)
